@@ -1,0 +1,177 @@
+"""The ``station-app`` command: the GUI by default, and subcommands for scripts and administrators."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, config
+from .db import Database, open_database
+from .errors import StationError
+from .i18n import _
+
+log = logging.getLogger("station_app")
+
+
+def _setup_logging(verbose: bool) -> None:
+    # Personal data never reaches the log: services log ids and counts, not names or numbers.
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    try:
+        handlers.append(logging.FileHandler(config.data_dir() / "station-app.log", encoding="utf-8"))
+    except OSError:
+        pass
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers,
+    )
+
+
+def _open(args: argparse.Namespace) -> Database:
+    return open_database(config.database_url(args.database), backup_dir=config.backups_dir())
+
+
+def _read_password(args: argparse.Namespace, prompt: str) -> str:
+    if getattr(args, "password_stdin", False):
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(prompt)
+    if getpass.getpass(_("再次输入密码：")) != first:
+        raise StationError(_("两次输入的密码不一致。"))
+    return first
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .ui.app import run_gui
+
+    return run_gui(config.database_url(args.database))
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    from .services.stations import StationSetup, initialise_station
+
+    password = _read_password(args, _("管理员密码："))
+    db = _open(args)
+    with db.session() as session:
+        initialise_station(
+            session,
+            StationSetup(
+                city=args.city, town=args.town, community=args.community, station_name=args.station,
+                station_code=args.code, address=args.address or "", contact_person=args.contact or "",
+                contact_phone=args.phone or "", admin_username=args.admin,
+                admin_display_name=args.admin_name or args.admin, admin_password=password,
+                admin_password_confirm=password,
+            ),
+        )
+    print(_("站点“{s}”已设置，管理员账号：{u}").format(s=args.station, u=args.admin))
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .services.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo
+
+    url = args.database or config.sqlite_url(config.data_dir() / "demo.db")
+    path = Path(url.removeprefix("sqlite:///")) if url.startswith("sqlite:///") else None
+    if args.replace and path is not None and path.exists():
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+    db = open_database(url, backup_dir=config.backups_dir())
+    try:
+        def progress(done: int, total: int) -> None:
+            print(_("\r已生成 {d}/{t} 名志愿者").format(d=done, t=total), end="", flush=True)
+
+        build_demo(db, volunteers=args.volunteers, seed=args.seed, progress=progress)
+    finally:
+        db.dispose()
+    print()
+    print(_("演示数据库已生成：{url}").format(url=url))
+    print(_("登录账号 {u}，密码 {p}").format(u=DEMO_ADMIN, p=DEMO_PASSWORD))
+    print(_("打开方法：station-app --database {url}").format(url=url))
+    return 0
+
+
+def cmd_useradd(args: argparse.Namespace) -> int:
+    from .services.auth import Role, authenticate, create_user
+
+    db = _open(args)
+    admin_password = getpass.getpass(_("管理员 {u} 的密码：").format(u=args.as_user)) if not args.password_stdin else sys.stdin.readline().rstrip("\n")
+    password = _read_password(args, _("新账号的密码："))
+    with db.session() as session:
+        actor = authenticate(session, args.as_user, admin_password)
+    with db.session() as session:
+        create_user(session, actor, username=args.username, display_name=args.display_name or args.username,
+                    role=Role(args.role), password=password, station_id=actor.station_id)
+    print(_("已新建账号：{u}").format(u=args.username))
+    return 0
+
+
+def cmd_upgrade(args: argparse.Namespace) -> int:
+    from .db import schema_state
+
+    db = _open(args)  # opening upgrades, after keeping a copy
+    state = schema_state(db.engine)
+    print(_("数据库结构版本：{rev}（最新）").format(rev=state.current))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="station-app", description=_("物业志愿服务站管理系统"))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--database", metavar="URL", help=_("数据库地址（SQLAlchemy URL），默认为本机数据目录中的 station.db"))
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("输出调试日志"))
+    parser.set_defaults(func=cmd_gui)
+    sub = parser.add_subparsers(title=_("子命令"), metavar="COMMAND")
+
+    p = sub.add_parser("gui", help=_("启动图形界面（默认）"))
+    p.set_defaults(func=cmd_gui)
+
+    p = sub.add_parser("init", help=_("首次设置站点和管理员（不用图形界面时）"))
+    p.add_argument("--city", default="中山市")
+    p.add_argument("--town", required=True, help=_("镇区"))
+    p.add_argument("--community", required=True, help=_("社区"))
+    p.add_argument("--station", required=True, help=_("站点名称"))
+    p.add_argument("--code", required=True, help=_("站点编号（志愿者编号前缀）"))
+    p.add_argument("--address")
+    p.add_argument("--contact")
+    p.add_argument("--phone")
+    p.add_argument("--admin", required=True, help=_("管理员用户名"))
+    p.add_argument("--admin-name", help=_("管理员姓名"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help=_("生成演示数据库"))
+    p.add_argument("--volunteers", type=int, default=300, help=_("志愿者人数（默认 300）"))
+    p.add_argument("--seed", type=int, default=2014, help=_("随机种子，相同种子生成相同数据"))
+    p.add_argument("--replace", action="store_true", help=_("先删除已有的演示数据库文件"))
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("useradd", help=_("新建用户账号"))
+    p.add_argument("--as", dest="as_user", required=True, help=_("执行操作的管理员用户名"))
+    p.add_argument("--username", required=True)
+    p.add_argument("--display-name")
+    p.add_argument("--role", choices=["admin", "clerk", "viewer"], default="clerk")
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入依次读取管理员密码和新密码"))
+    p.set_defaults(func=cmd_useradd)
+
+    p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
+    p.set_defaults(func=cmd_upgrade)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return args.func(args)
+    except StationError as exc:
+        print(_("错误：") + exc.message, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

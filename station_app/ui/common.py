@@ -1,0 +1,53 @@
+"""Small pieces every screen uses: the session context, error display, confirmations."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from sqlalchemy.orm import Session
+
+from ..db import Database
+from ..errors import StationError
+from ..i18n import _
+from ..services.auth import Actor
+from .qt import QMessageBox, QWidget
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass
+class AppContext:
+    """What every screen needs: the database and who is signed in."""
+
+    db: Database
+    actor: Actor
+    station_name: str = ""
+
+
+def show_error(parent: QWidget | None, message: str, title: str | None = None) -> None:
+    QMessageBox.warning(parent, title or _("无法完成"), message)
+
+
+def run_service(parent: QWidget | None, ctx: AppContext, fn: Callable[[Session], T], *, write: bool = True) -> T | None:
+    """Run one user action as one unit of work; a refused action shows its message and changes nothing."""
+    try:
+        with ctx.db.session(write=write) as session:
+            return fn(session)
+    except StationError as exc:
+        show_error(parent, exc.message)
+        return None
+    except Exception as exc:
+        # The exception text may quote personal data (SQL parameters): log where, not what.
+        log.error("unexpected %s in a user action:\n%s", type(exc).__name__, "".join(traceback.format_tb(exc.__traceback__)))
+        show_error(parent, _("发生了意外错误，操作没有保存。详细信息已写入日志文件。"))
+        return None
+
+
+def confirm(parent: QWidget | None, question: str, title: str | None = None) -> bool:
+    answer = QMessageBox.question(parent, title or _("请确认"), question)
+    return answer == QMessageBox.StandardButton.Yes

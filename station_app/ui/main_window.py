@@ -1,0 +1,86 @@
+"""The main window: one tab per step of the plan's workflow."""
+
+from __future__ import annotations
+
+from .. import __version__
+from ..i18n import _
+from ..services.auth import Permission
+from .common import AppContext
+from .qt import QAction, QLabel, QMainWindow, QMessageBox, Qt, QTabWidget, QVBoxLayout, QWidget
+from .roster.tab import RosterTab
+from .users_dialog import PasswordDialog, UsersDialog
+
+# Tabs later work fills in: (title, what it will hold). They say so plainly instead of faking a screen.
+PLANNED_TABS = (
+    (_("需求菜单"), _("服务菜单、服务对象走访与需求登记、项目设计、发布招募与报名。")),
+    (_("培训"), _("培训场次、报名与签到、培训记录、骨干培养。")),
+    (_("活动排班"), _("活动与班次、排班与冲突检查、推荐人选、节日活动日历。")),
+    (_("时长录入"), _("活动结束后的服务时长登记与更正。")),
+    (_("星级与嘉许"), _("星级认定（累计 100/300/600/1000/1500 小时）与荣誉嘉许。")),
+    (_("回馈"), _("用服务时长兑换社区服务（时间银行）。")),
+    (_("台账与打印"), _("服务台账、星级证书、荣誉证书、志愿服务记录证明的打印。")),
+)
+ROSTER_TITLE = _("志愿者花名册")
+TAB_ORDER = (PLANNED_TABS[0][0], ROSTER_TITLE, *[t for t, _d in PLANNED_TABS[1:]])
+
+
+def _planned_tab(title: str, description: str) -> QWidget:
+    page = QWidget()
+    layout = QVBoxLayout(page)
+    label = QLabel(
+        f"<h2>{title}</h2><p>{_('此功能尚未开放，将在后续版本中提供：')}</p><p>{description}</p>"
+    )
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    layout.addWidget(label)
+    return page
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle(_("物业志愿服务站管理系统") + (f" — {ctx.station_name}" if ctx.station_name else ""))
+        self.resize(1280, 800)
+        self.tabs = QTabWidget()
+        self.roster = RosterTab(ctx)
+        planned = dict(PLANNED_TABS)
+        for title in TAB_ORDER:
+            self.tabs.addTab(self.roster if title == ROSTER_TITLE else _planned_tab(title, planned[title]), title)
+        self.tabs.setCurrentWidget(self.roster)
+        self.setCentralWidget(self.tabs)
+        actor = ctx.actor
+        self.statusBar().showMessage(
+            _("站点：{s}    用户：{u}（{r}）").format(s=ctx.station_name, u=actor.display_name, r=actor.role.label)
+        )
+        self._build_menus()
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu(_("文件"))
+        quit_action = QAction(_("退出"), self)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        system = menu.addMenu(_("系统"))
+        self.users_action = QAction(_("用户管理…"), self)
+        self.users_action.setEnabled(self.ctx.actor.can(Permission.MANAGE_USERS))
+        self.users_action.triggered.connect(lambda: UsersDialog(self.ctx, self).exec())
+        password_action = QAction(_("修改我的密码…"), self)
+        password_action.triggered.connect(
+            lambda: PasswordDialog(self.ctx, self.ctx.actor.user_id, self.ctx.actor.username, self).exec()
+        )
+        system.addAction(self.users_action)
+        system.addAction(password_action)
+
+        help_menu = menu.addMenu(_("帮助"))
+        about = QAction(_("关于"), self)
+        about.triggered.connect(
+            lambda: QMessageBox.about(
+                self, _("关于"),
+                _("物业志愿服务站管理系统 {v}\n依据《中山市社区志愿服务行动方案》（2014）。\n全部数据保存在本机，不联网。").format(
+                    v=__version__
+                ),
+            )
+        )
+        help_menu.addAction(about)
