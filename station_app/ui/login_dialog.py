@@ -37,6 +37,7 @@ class LoginDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
+        self.error.clear()
         try:
             with self.db.session() as session:
                 self.actor = authenticate(session, self.username.text(), self.password.text())

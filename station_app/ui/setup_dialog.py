@@ -91,6 +91,7 @@ class StationSetupDialog(QDialog):
         )
 
     def accept(self) -> None:
+        self.error.clear()
         try:
             with self.db.session() as session:
                 initialise_station(session, self.setup())

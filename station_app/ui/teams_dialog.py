@@ -82,6 +82,7 @@ class TeamEditDialog(QDialog):
         self.org_name.setEnabled(visiting)
 
     def accept(self) -> None:
+        self.error.clear()
         data = svc.TeamInput(
             name=self.name.text(), kind=self.kind.currentData(), org_type=self.org_type.currentData() or "",
             org_name=self.org_name.text(), contact_name=self.contact_name.text(),

@@ -78,6 +78,7 @@ class UserEditDialog(QDialog):
         layout.addWidget(_ok_cancel(self, _("保存")))
 
     def accept(self) -> None:
+        self.error.clear()
         role = auth.Role(self.role.currentData())
         try:
             with self.ctx.db.session() as session:
@@ -121,6 +122,7 @@ class PasswordDialog(QDialog):
         layout.addWidget(_ok_cancel(self, _("确定")))
 
     def accept(self) -> None:
+        self.error.clear()
         try:
             auth.check_new_password(self.new.text(), self.confirm.text())
             with self.ctx.db.session() as session:

@@ -56,6 +56,7 @@ class ReviewDialog(QDialog):
         layout.addWidget(buttons)
 
     def decide(self, approve: bool) -> None:
+        self.error.clear()
         try:
             with self.ctx.db.session() as session:
                 self.volunteer_no = svc.review_volunteer(
@@ -97,6 +98,7 @@ class StatusDialog(QDialog):
         layout.addWidget(buttons)
 
     def accept(self) -> None:
+        self.error.clear()
         if self.target.count() == 0:
             self.error.setText(_("当前状态下没有可以变更的选项。"))
             return

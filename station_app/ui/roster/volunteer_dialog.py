@@ -242,6 +242,7 @@ class VolunteerDialog(QDialog):
         )
 
     def accept(self) -> None:
+        self.error.clear()
         data = self.input()
         try:
             with self.ctx.db.session() as session:
