@@ -104,8 +104,9 @@ def setup_station(database: Database) -> Actor:
             ),
         )
     with database.session() as session:
-        from station_app.models import User
         from sqlalchemy import select
+
+        from station_app.models import User
 
         user = session.scalar(select(User).where(User.username == "admin"))
         return Actor(user.id, user.username, user.display_name, Role.ADMIN, station_id)

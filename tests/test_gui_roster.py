@@ -10,11 +10,11 @@ from station_app.services.auth import Role
 from station_app.services.volunteers import Status
 from station_app.ui.common import AppContext
 from station_app.ui.main_window import MainWindow
+from station_app.ui.qt import QLabel, Qt
 from station_app.ui.roster.model import COLUMNS, RosterModel
 from station_app.ui.roster.review_dialog import ReviewDialog, StatusDialog
 from station_app.ui.roster.tab import RosterTab
 from station_app.ui.roster.volunteer_dialog import VolunteerDialog
-from station_app.ui.qt import QLabel, Qt
 
 from .conftest import add_user, setup_station
 from .idnumbers import make_id
@@ -223,3 +223,28 @@ def test_main_window_tabs(qtbot, ctx):
     assert "康华花园物业志愿服务站" in window.statusBar().currentMessage()
     with ctx.db.session(write=False) as session:
         assert session.scalar(select(Station.code)) == "SQ0101"
+
+
+def test_audit_log_screen_shows_changes_masked(qtbot, ctx):
+    from station_app.ui.audit_dialog import AuditDialog
+
+    volunteer_id = register(qtbot, ctx)
+    edit = VolunteerDialog(ctx, volunteer_id)
+    qtbot.addWidget(edit)
+    edit.phone.setText("13987654321")
+    edit.accept()
+    dialog = AuditDialog(ctx)
+    qtbot.addWidget(dialog)
+    texts = [" ".join(dialog.table.item(r, c).text() for c in range(5)) for r in range(dialog.table.rowCount())]
+    change = next(t for t in texts if "修改志愿者资料" in t)
+    assert "138****5678 → 139****4321" in change
+    assert "13987654321" not in " ".join(texts) and ZSF_ID not in " ".join(texts)
+    assert any("查看完整信息" in t for t in texts)  # opening the edit form revealed the full data
+
+
+def test_viewer_has_no_audit_log(qtbot, ctx):
+    viewer = add_user(ctx.db, ctx.actor, "viewer", Role.VIEWER)
+    window = MainWindow(AppContext(db=ctx.db, actor=viewer))
+    qtbot.addWidget(window)
+    assert not window.audit_action.isEnabled()
+    assert not window.users_action.isEnabled()

@@ -196,3 +196,17 @@ def test_visiting_team_needs_its_organisation(qtbot, sqlite_db):
     assert teams.table.rowCount() == before + 1
     with sqlite_db.session(write=False) as session:
         assert session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.entity == "team")) == 1
+
+
+def test_corrupt_database_explained_and_left_alone(qtbot, tmp_path, monkeypatch):
+    from station_app.ui.qt import QMessageBox
+
+    path = tmp_path / "station.db"
+    path.write_bytes(b"this is a spreadsheet, not a database" * 100)
+    before = path.read_bytes()
+    shown = []
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(lambda parent, title, text: shown.append((title, text))))
+    assert app_module.open_or_explain(f"sqlite:///{path}") is None
+    assert shown and shown[0][0] == "无法打开数据库"
+    assert "不是本程序的数据库" in shown[0][1]
+    assert path.read_bytes() == before

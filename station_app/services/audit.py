@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..i18n import _
 from ..models import AuditEntry
 from .masking import mask_value
 
@@ -60,9 +61,12 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 @dataclass(frozen=True)
 class AuditRow:
+    id: int
     at: datetime
     username: str
     action: str
+    entity: str
+    entity_id: int | None
     summary: str
     changes: dict[str, list[Any]]
 
@@ -74,4 +78,36 @@ def history(session: Session, entity: str, entity_id: int, limit: int = 200) -> 
         .order_by(AuditEntry.id.desc())
         .limit(limit)
     )
-    return [AuditRow(r.at, r.username, r.action, r.summary, dict(r.changes)) for r in rows]
+    return [_row(r) for r in rows]
+
+
+def _row(entry: AuditEntry) -> AuditRow:
+    return AuditRow(entry.id, entry.at, entry.username, entry.action, entry.entity, entry.entity_id,
+                    entry.summary, dict(entry.changes))
+
+
+ACTION_LABELS = {
+    "login": _("登录"),
+    "create": _("新建"),
+    "update": _("修改"),
+    "review": _("审核"),
+    "status": _("状态变更"),
+    "reveal": _("查看完整信息"),
+    "password": _("修改密码"),
+    "demo": _("生成演示数据"),
+}
+
+
+def recent(
+    session: Session, actor: Actor, *, action: str | None = None, username: str | None = None, limit: int = 500
+) -> list[AuditRow]:
+    """The station's newest entries, for the audit log screen (administrators only)."""
+    from .auth import Permission, require
+
+    require(actor, Permission.VIEW_AUDIT)
+    query = select(AuditEntry).where(AuditEntry.station_id == actor.station_id)
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if username:
+        query = query.where(AuditEntry.username == username)
+    return [_row(r) for r in session.scalars(query.order_by(AuditEntry.id.desc()).limit(limit))]

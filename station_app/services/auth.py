@@ -39,6 +39,7 @@ class Permission(Enum):
     MANAGE_TEAMS = _("管理服务队")
     MANAGE_USERS = _("管理用户账号")
     MANAGE_STATION = _("修改站点信息")
+    VIEW_AUDIT = _("查看审计日志")
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {

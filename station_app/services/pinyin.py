@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 # Surnames read differently from the character's everyday reading (单 shàn, 曾 zēng …).
 # Compound surnames come first so they win over their first character.

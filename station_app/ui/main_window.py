@@ -5,6 +5,7 @@ from __future__ import annotations
 from .. import __version__
 from ..i18n import _
 from ..services.auth import Permission
+from .audit_dialog import AuditDialog
 from .common import AppContext
 from .qt import QAction, QLabel, QMainWindow, QMessageBox, Qt, QTabWidget, QVBoxLayout, QWidget
 from .roster.tab import RosterTab
@@ -70,7 +71,11 @@ class MainWindow(QMainWindow):
         password_action.triggered.connect(
             lambda: PasswordDialog(self.ctx, self.ctx.actor.user_id, self.ctx.actor.username, self).exec()
         )
+        self.audit_action = QAction(_("审计日志…"), self)
+        self.audit_action.setEnabled(self.ctx.actor.can(Permission.VIEW_AUDIT))
+        self.audit_action.triggered.connect(lambda: AuditDialog(self.ctx, self).exec())
         system.addAction(self.users_action)
+        system.addAction(self.audit_action)
         system.addAction(password_action)
 
         help_menu = menu.addMenu(_("帮助"))

@@ -20,9 +20,9 @@ from .qt import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    Qt,
     QTableWidget,
     QTableWidgetItem,
-    Qt,
     QVBoxLayout,
     QWidget,
 )

@@ -1,0 +1,84 @@
+"""The audit log (审计日志): who changed or looked at personal data, and when."""
+
+from __future__ import annotations
+
+from ..i18n import _
+from ..services import audit
+from .common import AppContext, run_service
+from .qt import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+FIELD_LABELS = {
+    "name": _("姓名"), "id_number": _("身份证号"), "phone": _("电话"), "gender": _("性别"),
+    "birth_date": _("出生日期"), "political_status": _("政治面貌"), "status": _("状态"), "reason": _("原因"),
+    "volunteer_no": _("编号"), "skills": _("技能"), "team_ids": _("服务队"), "role": _("角色"),
+    "active": _("可登录"), "display_name": _("姓名"), "building": _("楼栋"), "unit": _("单元"), "room": _("房号"),
+    "emergency_phone": _("紧急联系电话"), "emergency_contact": _("紧急联系人"), "is_backbone": _("骨干"),
+    "is_owner": _("业主"), "availability": _("服务时间"), "notes": _("备注"),
+}
+
+
+def describe_changes(changes: dict) -> str:
+    parts = []
+    for field, (old, new) in changes.items():
+        label = FIELD_LABELS.get(field, field)
+        parts.append(f"{label}: {'' if old is None else old} → {'' if new is None else new}")
+    return "；".join(parts)
+
+
+class AuditDialog(QDialog):
+    HEADERS = (_("时间"), _("用户"), _("操作"), _("内容"), _("变更（敏感值已隐藏）"))
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle(_("审计日志"))
+        self.resize(1000, 560)
+        self.action = QComboBox()
+        self.action.addItem(_("全部操作"), None)
+        for code, label in audit.ACTION_LABELS.items():
+            self.action.addItem(label, code)
+        self.action.currentIndexChanged.connect(self.reload)
+        self.table = QTableWidget(0, len(self.HEADERS))
+        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        for col, width in enumerate((140, 90, 100, 260)):
+            self.table.setColumnWidth(col, width)
+        close = QPushButton(_("关闭"))
+        close.clicked.connect(self.accept)
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("操作类型")))
+        top.addWidget(self.action)
+        top.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table)
+        layout.addWidget(QLabel(_("审计日志只能追加，不能修改或删除；最多显示最近 500 条。")))
+        layout.addWidget(close)
+        self.reload()
+
+    def reload(self) -> None:
+        rows = run_service(
+            self, self.ctx, lambda s: audit.recent(s, self.ctx.actor, action=self.action.currentData()), write=False
+        ) or []
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            values = (
+                row.at.astimezone().strftime("%Y-%m-%d %H:%M:%S"), row.username,
+                audit.ACTION_LABELS.get(row.action, row.action), row.summary, describe_changes(row.changes),
+            )
+            for c, value in enumerate(values):
+                self.table.setItem(r, c, QTableWidgetItem(value))
