@@ -64,6 +64,11 @@ def _nfkc(raw: str | None) -> str:
     return unicodedata.normalize("NFKC", raw or "")
 
 
+def _is_ascii_digits(text: str) -> bool:
+    """True for 0-9 only (str.isdigit also accepts other scripts' digits, e.g. "٣")."""
+    return text.isascii() and text.isdigit()
+
+
 def normalize_id_number(raw: str) -> str:
     """Return ``raw`` compacted: half-width, no whitespace or hyphens, upper-case ``X``.
 
@@ -141,13 +146,13 @@ def parse_id_number(raw: str, *, today: date | None = None) -> IdNumberInfo:
     number = normalize_id_number(raw)
     if not number:
         raise _id_error(_("请填写身份证号。"))
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and _is_ascii_digits(number):
         raise _id_error(_("这是15位旧身份证号，请换算为18位新号码后再填写（可查看新身份证或户口簿）。"))
     if len(number) != 18:
         raise _id_error(_("身份证号应为18位，现在是 {n} 位，请核对。").format(n=len(number)))
-    if not number[:17].isdigit():
+    if not _is_ascii_digits(number[:17]):
         raise _id_error(_("身份证号前17位应全部是数字，请核对。"))
-    if not (number[17].isdigit() or number[17] == "X"):
+    if not (_is_ascii_digits(number[17]) or number[17] == "X"):
         raise _id_error(_("身份证号最后一位应为数字或字母 X，现在是“{c}”。").format(c=number[17]))
     if not _has_valid_region_prefix(number):
         raise _id_error(_("身份证号前两位 {code} 不是有效的省级地区代码，请核对开头几位。").format(code=number[:2]))
@@ -201,7 +206,7 @@ def age_on(birth_date: date, on: date) -> int:
 
 # --- phone numbers ------------------------------------------------------------------------------
 
-_MOBILE = re.compile(r"1[3-9]\d{9}")
+_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
 _COUNTRY_CODE = re.compile(r"\(?\s*(?:\+|00)\s*86\s*\)?[\s\-]*")
 _EXTENSION = re.compile(r"\s*(?:转|分机|#|ext\.?)\s*", re.IGNORECASE)
@@ -223,6 +228,8 @@ def _landline_area_length(digits: str) -> int:
 
 def _parse_landline(text: str, digits: str, extension: str | None) -> str:
     """Split a landline (``text`` starts with the area code) into area code, number, extension."""
+    if len(digits) < 3:
+        raise _phone_error(_("电话号码 {p} 太短。").format(p=digits) + _phone_hint())
     if digits[1] == "0":
         raise _phone_error(_("暂时只能登记中国大陆的电话号码。") + _phone_hint())
     area_len = _landline_area_length(digits)
@@ -230,7 +237,7 @@ def _parse_landline(text: str, digits: str, extension: str | None) -> str:
     seen = 0
     position = 0
     while seen < area_len and position < len(text):
-        seen += text[position].isdigit()
+        seen += text[position] in "0123456789"
         position += 1
     area = digits[:area_len]
     groups = [g for g in _PHONE_SEPARATORS.split(text[position:]) if g]
@@ -245,7 +252,7 @@ def _parse_landline(text: str, digits: str, extension: str | None) -> str:
         if extension is not None or len(groups) > 1:
             raise _phone_error(_("电话号码无法识别。") + _phone_hint())
         extension = groups[0]
-    if extension is not None and not re.fullmatch(r"\d{1,6}", extension):
+    if extension is not None and not re.fullmatch(r"[0-9]{1,6}", extension):
         raise _phone_error(_("分机号应为1–6位数字，现在是“{ext}”。").format(ext=extension))
     return f"{area}-{local}" + (f"-{extension}" if extension else "")
 
@@ -269,11 +276,11 @@ def validate_phone(raw: str) -> str:
     if match := _EXTENSION.search(text):
         extension = text[match.end() :]
         text = text[: match.start()]
-    if bad := re.search(r"[^\d\s\-()]", text):
+    if bad := re.search(r"[^0-9\s\-()]", text):
         raise _phone_error(
             _("电话号码中不能有“{c}”，请只填写数字（区号和号码之间可以用“-”隔开）。").format(c=bad.group())
         )
-    digits = re.sub(r"\D", "", text)
+    digits = re.sub(r"[^0-9]", "", text)
     if not digits:
         raise _phone_error(_("请填写电话号码。"))
     if not international and len(digits) == 13 and digits.startswith("861"):
@@ -353,7 +360,7 @@ def validate_name(raw: str, *, field: str = "name", label: str = "姓名") -> st
     """
     text = _INVISIBLE.sub("", _fold_width(raw or "")).strip()
     text = text.translate(_DOT_VARIANTS)
-    text = re.sub(r"[ \t]+", " ", text)
+    text = re.sub(r"[^\S\r\n]+", " ", text)  # one plain space for any run of spaces or tabs
     text = re.sub(r" ?· ?", _MIDDLE_DOT, text)
     # Drop spaces between two CJK characters ("张  三" -> "张三").
     chars = list(text)
@@ -398,9 +405,9 @@ def validate_name(raw: str, *, field: str = "name", label: str = "姓名") -> st
 MIN_YEAR = 1900
 MAX_YEAR = 2100
 _DATE_PATTERNS = (
-    re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})"),
-    re.compile(r"(\d{4})(年)(\d{1,2})月(\d{1,2})日?"),
-    re.compile(r"(\d{4})()(\d{2})(\d{2})"),
+    re.compile(r"([0-9]{4})([-/.])([0-9]{1,2})\2([0-9]{1,2})"),
+    re.compile(r"([0-9]{4})(年)([0-9]{1,2})月([0-9]{1,2})日?"),
+    re.compile(r"([0-9]{4})()([0-9]{2})([0-9]{2})"),
 )
 
 
