@@ -303,9 +303,9 @@ def _apply(session: Session, actor: Actor, volunteer: Volunteer, values: dict) -
         if key not in ("skills", "team_ids"):
             setattr(volunteer, key, value)
     volunteer.skills = _skills(session, values["skills"])
-    wanted = {t.id: t for t in _teams(session, actor, values["team_ids"])}
-    volunteer.memberships = [m for m in volunteer.memberships if m.team_id in wanted] + [
-        TeamMember(team=team) for tid, team in wanted.items() if tid not in {m.team_id for m in volunteer.memberships}
+    current = {m.team_id: m for m in volunteer.memberships}
+    volunteer.memberships = [
+        current.get(team.id) or TeamMember(team=team) for team in _teams(session, actor, values["team_ids"])
     ]
 
 
