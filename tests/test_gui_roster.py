@@ -25,9 +25,9 @@ ZSF_ID = make_id("442000", "19650312", "123")  # odd sequence: male
 
 
 @pytest.fixture
-def ctx(sqlite_db):
-    admin = setup_station(sqlite_db)
-    return AppContext(db=sqlite_db, actor=admin, station_name="康华花园物业志愿服务站")
+def ctx(db):
+    admin = setup_station(db)
+    return AppContext(db=db, actor=admin, station_name="康华花园物业志愿服务站")
 
 
 def column(key: str) -> int:

@@ -31,14 +31,14 @@ def fill_setup(dialog: StationSetupDialog) -> None:
     dialog.password_confirm.setText("secret-1")
 
 
-def test_first_start_creates_station_and_admin(qtbot, sqlite_db):
-    dialog = StationSetupDialog(sqlite_db)
+def test_first_start_creates_station_and_admin(qtbot, db):
+    dialog = StationSetupDialog(db)
     qtbot.addWidget(dialog)
     assert dialog.town.findText("石岐街道") >= 0  # Zhongshan's towns are offered
     fill_setup(dialog)
     dialog.accept()
     assert dialog.error.text() == ""
-    with sqlite_db.session(write=False) as session:
+    with db.session(write=False) as session:
         station = session.scalar(select(Station))
         assert (station.name, station.code, station.contact_phone) == ("华艺广场物业志愿服务站", "XL0203", "0760-22881234")
         assert station.community.town.name == "小榄镇"
@@ -57,21 +57,21 @@ def test_first_start_creates_station_and_admin(qtbot, sqlite_db):
         ("contact_phone", "88123", "电话"),
     ],
 )
-def test_first_start_bad_input_changes_nothing(qtbot, sqlite_db, widget, value, message):
-    dialog = StationSetupDialog(sqlite_db)
+def test_first_start_bad_input_changes_nothing(qtbot, db, widget, value, message):
+    dialog = StationSetupDialog(db)
     qtbot.addWidget(dialog)
     fill_setup(dialog)
     getattr(dialog, widget).setText(value)
     dialog.accept()
     assert message in dialog.error.text()
-    with sqlite_db.session(write=False) as session:
+    with db.session(write=False) as session:
         assert session.scalar(select(func.count(Station.id))) == 0
         assert session.scalar(select(func.count(User.id))) == 0
 
 
-def test_login_wrong_password_then_right(qtbot, sqlite_db):
-    setup_station(sqlite_db)
-    dialog = LoginDialog(sqlite_db)
+def test_login_wrong_password_then_right(qtbot, db):
+    setup_station(db)
+    dialog = LoginDialog(db)
     qtbot.addWidget(dialog)
     dialog.username.setText("admin")
     dialog.password.setText("wrong")
@@ -84,7 +84,7 @@ def test_login_wrong_password_then_right(qtbot, sqlite_db):
     assert dialog.actor is not None and dialog.actor.role == Role.ADMIN
 
 
-def test_start_session_runs_setup_then_login(qtbot, sqlite_db, monkeypatch):
+def test_start_session_runs_setup_then_login(qtbot, db, monkeypatch):
     asked = []
 
     def fake_setup(db, parent=None):
@@ -105,27 +105,27 @@ def test_start_session_runs_setup_then_login(qtbot, sqlite_db, monkeypatch):
         return dialog.actor
 
     monkeypatch.setattr(LoginDialog, "ask", classmethod(fake_login))
-    window = app_module.start_session(sqlite_db)
+    window = app_module.start_session(db)
     qtbot.addWidget(window)
     assert asked == ["setup", "login"]
     assert "华艺广场物业志愿服务站" in window.windowTitle()
 
     # A second start skips the set-up.
     asked.clear()
-    window2 = app_module.start_session(sqlite_db)
+    window2 = app_module.start_session(db)
     qtbot.addWidget(window2)
     assert asked == ["login"]
 
 
-def test_cancelled_login_opens_nothing(qtbot, sqlite_db, monkeypatch):
-    setup_station(sqlite_db)
+def test_cancelled_login_opens_nothing(qtbot, db, monkeypatch):
+    setup_station(db)
     monkeypatch.setattr(LoginDialog, "ask", classmethod(lambda cls, db, station_name="", parent=None: None))
-    assert app_module.start_session(sqlite_db) is None
+    assert app_module.start_session(db) is None
 
 
-def test_admin_adds_clerk_and_clerk_changes_password(qtbot, sqlite_db):
-    admin = setup_station(sqlite_db)
-    ctx = AppContext(db=sqlite_db, actor=admin)
+def test_admin_adds_clerk_and_clerk_changes_password(qtbot, db):
+    admin = setup_station(db)
+    ctx = AppContext(db=db, actor=admin)
     users = UsersDialog(ctx)
     qtbot.addWidget(users)
     assert users.table.rowCount() == 1
@@ -142,7 +142,7 @@ def test_admin_adds_clerk_and_clerk_changes_password(qtbot, sqlite_db):
     users.reload()
     assert users.table.rowCount() == 2
 
-    login = LoginDialog(sqlite_db)
+    login = LoginDialog(db)
     qtbot.addWidget(login)
     login.username.setText("luru")
     login.password.setText("clerk-pass")
@@ -150,7 +150,7 @@ def test_admin_adds_clerk_and_clerk_changes_password(qtbot, sqlite_db):
     clerk = login.actor
     assert clerk.role == Role.CLERK
 
-    change = PasswordDialog(AppContext(db=sqlite_db, actor=clerk), clerk.user_id, "luru")
+    change = PasswordDialog(AppContext(db=db, actor=clerk), clerk.user_id, "luru")
     qtbot.addWidget(change)
     change.old.setText("not-it")
     change.new.setText("clerk-pass-2")
@@ -162,9 +162,9 @@ def test_admin_adds_clerk_and_clerk_changes_password(qtbot, sqlite_db):
     assert change.error.text() == ""
 
 
-def test_last_admin_cannot_be_demoted(qtbot, sqlite_db):
-    admin = setup_station(sqlite_db)
-    ctx = AppContext(db=sqlite_db, actor=admin)
+def test_last_admin_cannot_be_demoted(qtbot, db):
+    admin = setup_station(db)
+    ctx = AppContext(db=db, actor=admin)
     users = UsersDialog(ctx)
     qtbot.addWidget(users)
     edit = UserEditDialog(ctx, users.users[0])
@@ -172,13 +172,13 @@ def test_last_admin_cannot_be_demoted(qtbot, sqlite_db):
     edit.role.setCurrentIndex(edit.role.findData("viewer"))
     edit.accept()
     assert "至少要保留一个" in edit.error.text()
-    with sqlite_db.session(write=False) as session:
+    with db.session(write=False) as session:
         assert session.scalar(select(User.role)) == "admin"
 
 
-def test_visiting_team_needs_its_organisation(qtbot, sqlite_db):
-    admin = setup_station(sqlite_db)
-    ctx = AppContext(db=sqlite_db, actor=admin)
+def test_visiting_team_needs_its_organisation(qtbot, db):
+    admin = setup_station(db)
+    ctx = AppContext(db=db, actor=admin)
     teams = TeamsDialog(ctx)
     qtbot.addWidget(teams)
     before = teams.table.rowCount()
@@ -194,7 +194,7 @@ def test_visiting_team_needs_its_organisation(qtbot, sqlite_db):
     assert edit.error.text() == ""
     teams.reload()
     assert teams.table.rowCount() == before + 1
-    with sqlite_db.session(write=False) as session:
+    with db.session(write=False) as session:
         assert session.scalar(select(func.count(AuditEntry.id)).where(AuditEntry.entity == "team")) == 1
 
 
