@@ -73,8 +73,6 @@ def make_engine(url: str) -> Engine:
         dbapi_conn.isolation_level = None
         with closing(dbapi_conn.cursor()) as cur:
             cur.execute("PRAGMA foreign_keys=ON")
-            if path is not None:
-                cur.execute("PRAGMA journal_mode=WAL")
             # FULL makes each commit durable in WAL mode too (survives a power cut).
             cur.execute("PRAGMA synchronous=FULL")
 
@@ -231,6 +229,10 @@ def open_database(url: str, *, backup_dir: Path | None = None) -> Database:
             upgrade(engine)
         elif state.is_empty:
             upgrade(engine)
+        if path is not None:
+            # Only now that the file is known to be ours: WAL is stored in the file itself.
+            with engine.connect() as conn:
+                conn.connection.dbapi_connection.execute("PRAGMA journal_mode=WAL")
     except DatabaseProblem:
         engine.dispose()
         raise

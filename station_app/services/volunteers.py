@@ -359,10 +359,14 @@ def update_volunteer(
     _check_unique_id(session, values["id_number"], exclude_id=volunteer.id)
     before = _snapshot(volunteer)
     _apply(session, actor, volunteer, values)
-    changes = audit.diff(before, _snapshot(volunteer))
-    if not changes:
-        return
     try:
+        session.flush()  # new team memberships get their ids before the snapshot
+        changes = audit.diff(before, _snapshot(volunteer))
+        if not changes:
+            return
+        # Always touch the row, so a skills- or team-only edit bumps the version too and an
+        # edit made from an older copy is refused instead of silently undoing this one.
+        volunteer.updated_at = utcnow()
         session.flush()
     except StaleDataError as exc:
         raise StationError(_("这名志愿者的资料刚被其他人修改过，请关闭后重新打开再改。")) from exc
