@@ -71,7 +71,7 @@ def main() -> int:
 
     dialog = VolunteerDialog(ctx)
     dialog.name.setText("林嘉堃")
-    dialog.id_number.setText("44200019900101123x")
+    dialog.id_number.setText("44200019900101109x")  # lower-case x is accepted
     dialog.id_number.editingFinished.emit()
     dialog.phone.setText("1381234567")
     dialog.accept()  # refused: the phone has 10 digits; the message shows under the form

@@ -57,7 +57,7 @@ class Volunteer(Base):
     id_number: Mapped[str] = mapped_column(String(18), unique=True)
     id_tail: Mapped[str] = mapped_column(String(4), index=True)
     phone: Mapped[str] = mapped_column(String(32), index=True)
-    political_status: Mapped[str] = mapped_column(String(24), index=True)
+    political_status: Mapped[str] = mapped_column(String(32), index=True)
     is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
     building: Mapped[str] = mapped_column(String(20), default="")
     unit: Mapped[str] = mapped_column(String(20), default="")

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import DuplicateError, NotFound, StationError, ValidationError
@@ -559,7 +559,13 @@ def roster_query(actor: Actor, flt: RosterFilter, sort: str = "id", descending: 
 
 def roster_ids(session: Session, actor: Actor, flt: RosterFilter, sort: str = "id", descending: bool = False) -> list[int]:
     require(actor, Permission.VIEW)
-    return list(session.scalars(roster_query(actor, flt, sort, descending)))
+    # Up to 100,000 ids per keystroke: read them straight off the DBAPI cursor, skipping
+    # SQLAlchemy's per-row Result processing (half the time of the whole call at that size).
+    result = session.connection().execute(roster_query(actor, flt, sort, descending))
+    try:
+        return [row[0] for row in result.cursor.fetchall()]
+    finally:
+        result.close()
 
 
 def roster_rows(session: Session, actor: Actor, ids: Sequence[int], *, today: date | None = None) -> dict[int, RosterRow]:
@@ -568,26 +574,36 @@ def roster_rows(session: Session, actor: Actor, ids: Sequence[int], *, today: da
     if not ids:
         return {}
     today = today or date.today()
-    volunteers = session.scalars(
-        select(Volunteer)
-        .where(Volunteer.id.in_(ids), Volunteer.station_id == actor.station_id)
-        .options(selectinload(Volunteer.skills))
-    )
+    # Plain column queries, not ORM objects: this runs for every page the table scrolls to.
+    v = Volunteer
+    rows = session.execute(
+        select(v.id, v.volunteer_no, v.name, v.gender, v.birth_date, v.id_number, v.phone, v.political_status,
+               v.status, v.is_backbone)
+        .where(v.id.in_(ids), v.station_id == actor.station_id)
+    ).all()
+    skills: dict[int, list[str]] = {}
+    for volunteer_id, skill in session.execute(
+        select(volunteer_skills.c.volunteer_id, Skill.name)
+        .join(Skill, Skill.id == volunteer_skills.c.skill_id)
+        .where(volunteer_skills.c.volunteer_id.in_([r.id for r in rows]))
+        .order_by(Skill.name)
+    ):
+        skills.setdefault(volunteer_id, []).append(skill)
     return {
-        v.id: RosterRow(
-            id=v.id,
-            volunteer_no=v.volunteer_no or "",
-            name=v.name,
-            gender=v.gender,
-            age=age_on(v.birth_date, today),
-            id_number=mask_id_number(v.id_number),
-            phone=mask_phone(v.phone),
-            political_status=POLITICAL_STATUSES.get(v.political_status, v.political_status),
-            status=Status(v.status).label,
-            is_backbone=v.is_backbone,
-            skills="、".join(s.name for s in v.skills),
+        r.id: RosterRow(
+            id=r.id,
+            volunteer_no=r.volunteer_no or "",
+            name=r.name,
+            gender=r.gender,
+            age=age_on(r.birth_date, today),
+            id_number=mask_id_number(r.id_number),
+            phone=mask_phone(r.phone),
+            political_status=POLITICAL_STATUSES.get(r.political_status, r.political_status),
+            status=Status(r.status).label,
+            is_backbone=r.is_backbone,
+            skills="、".join(skills.get(r.id, ())),
         )
-        for v in volunteers
+        for r in rows
     }
 
 

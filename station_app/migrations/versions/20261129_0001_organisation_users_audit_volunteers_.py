@@ -1,7 +1,7 @@
 """organisation users audit volunteers teams
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-29 03:44:11.263355
 
 """
@@ -125,7 +125,7 @@ def upgrade() -> None:
     sa.Column('id_number', sa.String(length=18), nullable=False),
     sa.Column('id_tail', sa.String(length=4), nullable=False),
     sa.Column('phone', sa.String(length=32), nullable=False),
-    sa.Column('political_status', sa.String(length=24), nullable=False),
+    sa.Column('political_status', sa.String(length=32), nullable=False),
     sa.Column('is_owner', sa.Boolean(), nullable=False),
     sa.Column('building', sa.String(length=20), nullable=False),
     sa.Column('unit', sa.String(length=20), nullable=False),

@@ -12,8 +12,16 @@ def _local(dt) -> str:  # noqa: ANN001
     return dt.astimezone().strftime("%Y-%m-%d %H:%M") if dt else ""
 
 
-def detail_html(v: svc.VolunteerDetail) -> str:
+def _owner_text(v: svc.VolunteerDetail) -> str:
+    if not v.is_owner:
+        return _("否")
+    if not v.revealed:
+        return _("是（楼栋房号已隐藏）") if v.building or v.unit or v.room else _("是")
     address = " ".join(p for p in (v.building, v.unit, v.room) if p)
+    return _("是") + (f"，{address}" if address else "")
+
+
+def detail_html(v: svc.VolunteerDetail) -> str:
     rows = [
         (_("志愿者编号"), v.volunteer_no or _("（审核通过后发放）")),
         (_("状态"), v.status.label + (f"（{v.status_reason}）" if v.status_reason else "")),
@@ -22,7 +30,7 @@ def detail_html(v: svc.VolunteerDetail) -> str:
         (_("身份证号"), v.id_number),
         (_("联系电话"), v.phone),
         (_("政治面貌"), svc.POLITICAL_STATUSES.get(v.political_status, v.political_status)),
-        (_("业主"), (_("是") + (f"，{address}" if address else "")) if v.is_owner else _("否")),
+        (_("业主"), _owner_text(v)),
         (_("骨干"), _("是") if v.is_backbone else _("否")),
         (_("服务技能"), "、".join(v.skills) or _("未填写")),
         (_("服务时间"), svc.describe_availability(v.availability)),

@@ -35,8 +35,9 @@ class RosterModel(QAbstractTableModel):
         super().__init__(parent)
         self.ctx = ctx
         self.filter = svc.RosterFilter()
-        self.sort_key = "id"
+        self.sort_key = "volunteer_no"
         self.descending = False
+        self._loaded = False
         self._ids: list[int] = []
         self._rows: OrderedDict[int, svc.RosterRow | None] = OrderedDict()
 
@@ -47,6 +48,7 @@ class RosterModel(QAbstractTableModel):
         with self.ctx.db.session(write=False) as session:
             self._ids = svc.roster_ids(session, self.ctx.actor, self.filter, self.sort_key, self.descending)
         self._rows.clear()
+        self._loaded = True
         self.endResetModel()
 
     def set_filter(self, flt: svc.RosterFilter) -> None:
@@ -125,6 +127,9 @@ class RosterModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(COLUMNS)) or not COLUMNS[column][2]:
             return
-        self.sort_key = COLUMNS[column][0]
-        self.descending = order == Qt.SortOrder.DescendingOrder
-        self.reload()
+        key, descending = COLUMNS[column][0], order == Qt.SortOrder.DescendingOrder
+        if self._loaded and (key, descending) == (self.sort_key, self.descending):
+            return
+        self.sort_key, self.descending = key, descending
+        if self._loaded:  # before the first load, the view is only telling us its initial order
+            self.reload()
