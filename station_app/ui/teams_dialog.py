@@ -116,6 +116,7 @@ class TeamsDialog(QDialog):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         can_edit = ctx.actor.can(Permission.MANAGE_TEAMS)
         self.add_button = QPushButton(_("新建服务队"))
         self.edit_button = QPushButton(_("修改"))
