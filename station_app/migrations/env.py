@@ -16,6 +16,7 @@ def _configure(connection) -> None:  # noqa: ANN001
         connection=connection,
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things; batch mode recreates tables
+        transactional_ddl=True,  # db.upgrade runs every migration inside one BEGIN … COMMIT
         compare_type=True,
     )
 
