@@ -5,8 +5,9 @@ The same seed gives the same people. Nobody in it is real: names are drawn from 
 Chinese names, ID numbers are made up (valid per GB 11643-1999, so they pass the same
 checks as real ones) and phone numbers are random.
 
-Most volunteers are written in bulk with SQLAlchemy Core, a chunk per unit of work, because
-going through ``register_volunteer`` one by one is far too slow at 100,000. The last few are
+Most volunteers are written in bulk with SQLAlchemy Core, in chunks, because going through
+``register_volunteer`` one by one is far too slow at 100,000. The whole build is one unit of
+work: interrupted, it leaves the database as it was. The last few are
 registered and reviewed through the real services, so the audit log holds real entries and
 those code paths run against the generated data too.
 
@@ -58,7 +59,7 @@ DEMO_CLERK = "clerk"
 DEMO_VIEWER = "viewer"
 DEMO_PASSWORD = "demo1234"
 
-#: Volunteers written per unit of work (and per progress report).
+#: Volunteers written per bulk insert (and per progress report).
 CHUNK_SIZE = 5000
 #: What happens to the newest applicants, who go through the real services, in this order.
 SERVICE_PATH_DECISIONS: tuple[Status, ...] = (
