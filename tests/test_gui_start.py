@@ -210,3 +210,32 @@ def test_corrupt_database_explained_and_left_alone(qtbot, tmp_path, monkeypatch)
     assert shown and shown[0][0] == "无法打开数据库"
     assert "不是本程序的数据库" in shown[0][1]
     assert path.read_bytes() == before
+
+
+def test_station_details_edited_by_admin_only(qtbot, db):
+    from station_app.ui.main_window import MainWindow
+    from station_app.ui.station_dialog import StationDialog
+
+    admin = setup_station(db)
+    ctx = AppContext(db=db, actor=admin, station_name="康华花园物业志愿服务站")
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    dialog = StationDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.contact_phone.setText("88990011")  # no area code
+    dialog.accept()
+    assert "区号" in dialog.error.text()
+    dialog.name.setText("康华花园志愿服务站")
+    dialog.contact_phone.setText("0760-88990011")
+    dialog.accept()
+    assert dialog.error.text() == ""
+    with db.session(write=False) as session:
+        station = session.scalar(select(Station))
+        assert (station.name, station.contact_phone, station.code) == ("康华花园志愿服务站", "0760-88990011", "SQ0101")
+
+    from .conftest import add_user
+
+    clerk = add_user(db, admin, "clerk", Role.CLERK)
+    readonly = StationDialog(AppContext(db=db, actor=clerk))
+    qtbot.addWidget(readonly)
+    assert readonly.name.isReadOnly()

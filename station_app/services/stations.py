@@ -12,6 +12,7 @@ from ..errors import ValidationError
 from ..i18n import _
 from ..models import City, Community, Station, Team, Town
 from ..resources import load_json
+from . import audit
 from .auth import Actor, Permission, Role, check_new_password, create_user, require
 from .validation import validate_phone
 
@@ -134,3 +135,30 @@ def station_info(session: Session, actor: Actor) -> StationInfo:
         contact_person=station.contact_person,
         contact_phone=station.contact_phone,
     )
+
+
+@dataclass(frozen=True)
+class StationEdit:
+    name: str
+    address: str
+    contact_person: str
+    contact_phone: str
+
+
+def update_station(session: Session, actor: Actor, data: StationEdit) -> None:
+    """Change the station's name and contacts. The code is fixed: volunteer numbers carry it."""
+    require(actor, Permission.MANAGE_STATION)
+    station = session.get(Station, actor.station_id)
+    assert station is not None
+    values = {
+        "name": _required(data.name, _("站点名称"), "station_name"),
+        "address": data.address.strip()[:200],
+        "contact_person": data.contact_person.strip()[:50],
+        "contact_phone": validate_phone(data.contact_phone) if data.contact_phone.strip() else "",
+    }
+    changes = audit.diff({k: getattr(station, k) for k in values}, values)
+    for key, value in values.items():
+        setattr(station, key, value)
+    if changes:
+        audit.record(session, actor, "update", "station", station.id,
+                     summary=_("修改站点信息：{n}").format(n=station.name), changes=changes)

@@ -9,6 +9,7 @@ from .audit_dialog import AuditDialog
 from .common import AppContext
 from .qt import QAction, QLabel, QMainWindow, QMessageBox, Qt, QTabWidget, QVBoxLayout, QWidget
 from .roster.tab import RosterTab
+from .station_dialog import StationDialog
 from .users_dialog import PasswordDialog, UsersDialog
 
 # Tabs later work fills in: (title, what it will hold). They say so plainly instead of faking a screen.
@@ -50,11 +51,19 @@ class MainWindow(QMainWindow):
             self.tabs.addTab(self.roster if title == ROSTER_TITLE else _planned_tab(title, planned[title]), title)
         self.tabs.setCurrentWidget(self.roster)
         self.setCentralWidget(self.tabs)
-        actor = ctx.actor
-        self.statusBar().showMessage(
-            _("站点：{s}    用户：{u}（{r}）").format(s=ctx.station_name, u=actor.display_name, r=actor.role.label)
-        )
+        self._show_status()
         self._build_menus()
+
+    def edit_station(self) -> None:
+        if StationDialog(self.ctx, self).exec():
+            self.setWindowTitle(_("物业志愿服务站管理系统") + f" — {self.ctx.station_name}")
+            self._show_status()
+
+    def _show_status(self) -> None:
+        actor = self.ctx.actor
+        self.statusBar().showMessage(
+            _("站点：{s}    用户：{u}（{r}）").format(s=self.ctx.station_name, u=actor.display_name, r=actor.role.label)
+        )
 
     def _build_menus(self) -> None:
         menu = self.menuBar()
@@ -64,6 +73,9 @@ class MainWindow(QMainWindow):
         file_menu.addAction(quit_action)
 
         system = menu.addMenu(_("系统"))
+        station_action = QAction(_("站点信息…"), self)
+        station_action.triggered.connect(self.edit_station)
+        system.addAction(station_action)
         self.users_action = QAction(_("用户管理…"), self)
         self.users_action.setEnabled(self.ctx.actor.can(Permission.MANAGE_USERS))
         self.users_action.triggered.connect(lambda: UsersDialog(self.ctx, self).exec())
