@@ -23,6 +23,8 @@ def main() -> int:
     from station_app.services.auth import authenticate
     from station_app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo
     from station_app.ui.app import application
+    from station_app.ui.audit_dialog import AuditDialog
+    from station_app.ui.station_dialog import StationDialog
     from station_app.ui.common import AppContext
     from station_app.ui.login_dialog import LoginDialog
     from station_app.ui.main_window import MainWindow
@@ -82,6 +84,8 @@ def main() -> int:
     save(ReviewDialog(ctx, applying[0]), "review", (560, 600))
     save(TeamsDialog(ctx), "teams", (760, 420))
     save(UsersDialog(ctx), "users", (560, 300))
+    save(StationDialog(ctx), "station", (480, 300))
+    save(AuditDialog(ctx), "audit-log", (1000, 480))
     return 0
 
 

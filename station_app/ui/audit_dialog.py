@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..services import audit
+from ..services.auth import Role
+from ..services.teams import TEAM_KINDS
+from ..services.volunteers import POLITICAL_STATUSES, Status, describe_availability
 from .common import AppContext, run_service
 from .qt import (
     QAbstractItemView,
@@ -25,15 +28,37 @@ FIELD_LABELS = {
     "volunteer_no": _("编号"), "skills": _("技能"), "team_ids": _("服务队"), "role": _("角色"),
     "active": _("可登录"), "display_name": _("姓名"), "building": _("楼栋"), "unit": _("单元"), "room": _("房号"),
     "emergency_phone": _("紧急联系电话"), "emergency_contact": _("紧急联系人"), "is_backbone": _("骨干"),
-    "is_owner": _("业主"), "availability": _("服务时间"), "notes": _("备注"),
+    "is_owner": _("业主"), "availability": _("服务时间"), "notes": _("备注"), "kind": _("类型"),
+    "org_type": _("单位类型"), "org_name": _("单位名称"), "contact_name": _("联系人"), "contact_phone": _("联系电话"),
+    "description": _("简介"), "address": _("地址"), "contact_person": _("联系人"), "volunteers": _("志愿者人数"),
+    "seed": _("随机种子"),
 }
+# Stored codes shown as the words the screens use.
+VALUE_LABELS: dict[str, dict] = {
+    "status": {s.value: s.label for s in Status},
+    "political_status": POLITICAL_STATUSES,
+    "role": {r.value: r.label for r in Role},
+    "kind": TEAM_KINDS,
+}
+
+
+def _value(field: str, value: object) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if field == "availability" and isinstance(value, int):
+        return describe_availability(value)
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(VALUE_LABELS.get(field, {}).get(value, value))
 
 
 def describe_changes(changes: dict) -> str:
     parts = []
     for field, (old, new) in changes.items():
         label = FIELD_LABELS.get(field, field)
-        parts.append(f"{label}: {'' if old is None else old} → {'' if new is None else new}")
+        parts.append(f"{label}：{_value(field, old)} → {_value(field, new)}")
     return "；".join(parts)
 
 
@@ -67,7 +92,10 @@ class AuditDialog(QDialog):
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addWidget(QLabel(_("审计日志只能追加，不能修改或删除；最多显示最近 500 条。")))
-        layout.addWidget(close)
+        bottom = QHBoxLayout()
+        bottom.addStretch(1)
+        bottom.addWidget(close)
+        layout.addLayout(bottom)
         self.reload()
 
     def reload(self) -> None:
@@ -81,4 +109,6 @@ class AuditDialog(QDialog):
                 audit.ACTION_LABELS.get(row.action, row.action), row.summary, describe_changes(row.changes),
             )
             for c, value in enumerate(values):
-                self.table.setItem(r, c, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)  # long change lists are cut off in the cell
+                self.table.setItem(r, c, item)
