@@ -25,23 +25,15 @@ from station_app.services.validation import (
     validate_phone,
 )
 
+from .idnumbers import make_id
+
 TODAY = date(2025, 6, 1)
-WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-CHECK_CHARS = "10X98765432"  # indexed by the weighted sum mod 11 (ISO 7064 MOD 11-2)
 # GB/T 2260 province-level codes, plus 83 (台湾居民居住证).
 PROVINCES = [
     str(code)
     for first, last in ((11, 15), (21, 23), (31, 37), (41, 46), (50, 54), (61, 65), (71, 71), (81, 83))
     for code in range(first, last + 1)
 ]
-
-
-def make_id(region: str, birth: date | str, sequence: str) -> str:
-    """An 18-character ID number with a correct check character."""
-    birth_text = birth if isinstance(birth, str) else birth.strftime("%Y%m%d")
-    body = f"{region}{birth_text}{sequence}"
-    assert len(body) == 17
-    return body + CHECK_CHARS[sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True)) % 11]
 
 
 def rejected(func, *args, **kwargs) -> ValidationError:

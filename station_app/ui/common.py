@@ -14,7 +14,7 @@ from ..db import Database
 from ..errors import StationError
 from ..i18n import _
 from ..services.auth import Actor
-from .qt import QMessageBox, QWidget
+from .qt import QDialog, QDialogButtonBox, QLabel, QMessageBox, QWidget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -51,3 +51,23 @@ def run_service(parent: QWidget | None, ctx: AppContext, fn: Callable[[Session],
 def confirm(parent: QWidget | None, question: str, title: str | None = None) -> bool:
     answer = QMessageBox.question(parent, title or _("请确认"), question)
     return answer == QMessageBox.StandardButton.Yes
+
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def error_label() -> QLabel:
+    """The red line under a form where a refused input says why."""
+    label = QLabel(wordWrap=True)
+    label.setStyleSheet(ERROR_STYLE)
+    return label
+
+
+def dialog_buttons(dialog: QDialog, ok_text: str, cancel_text: str | None = None) -> QDialogButtonBox:
+    """OK / Cancel wired to the dialog's accept / reject, with Chinese captions."""
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
+    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(cancel_text or _("取消"))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons

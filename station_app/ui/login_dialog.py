@@ -6,7 +6,8 @@ from ..db import Database
 from ..errors import StationError
 from ..i18n import _
 from ..services.auth import Actor, authenticate
-from .qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from .common import dialog_buttons, error_label
+from .qt import QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
 class LoginDialog(QDialog):
@@ -18,18 +19,13 @@ class LoginDialog(QDialog):
         self.setMinimumWidth(360)
         self.username = QLineEdit()
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         title = QLabel(station_name or _("物业志愿服务站管理系统"))
         title.setStyleSheet("font-size: 16px; font-weight: bold;")
         form = QFormLayout()
         form.addRow(_("用户名"), self.username)
         form.addRow(_("密码"), self.password)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("登录"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("退出"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, _("登录"), _("退出"))
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(form)

@@ -6,7 +6,8 @@ from ..db import Database
 from ..errors import ValidationError
 from ..i18n import _
 from ..services.stations import StationSetup, initialise_station, known_towns
-from .qt import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
+from .common import dialog_buttons, error_label
+from .qt import QComboBox, QDialog, QFormLayout, QGroupBox, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
 class StationSetupDialog(QDialog):
@@ -34,8 +35,7 @@ class StationSetupDialog(QDialog):
         self.admin_name = QLineEdit(placeholderText=_("站长姓名"))
         self.password = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
         self.password_confirm = QLineEdit(echoMode=QLineEdit.EchoMode.Password)
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
 
         station_box = QGroupBox(_("服务站"))
         form = QFormLayout(station_box)
@@ -55,11 +55,7 @@ class StationSetupDialog(QDialog):
         form2.addRow(_("密码"), self.password)
         form2.addRow(_("再次输入密码"), self.password_confirm)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("完成设置"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("退出"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, _("完成设置"), _("退出"))
 
         layout = QVBoxLayout(self)
         intro = QLabel(_("欢迎使用物业志愿服务站管理系统。请填写本站信息并设置站长账号，之后即可登录使用。"))

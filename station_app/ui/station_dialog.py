@@ -6,7 +6,7 @@ from ..errors import StationError
 from ..i18n import _
 from ..services.auth import Permission
 from ..services.stations import StationEdit, station_info, update_station
-from .common import AppContext
+from .common import AppContext, error_label
 from .qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
@@ -25,8 +25,7 @@ class StationDialog(QDialog):
         self.contact_phone = QLineEdit(info.contact_phone)
         for field in (self.name, self.address, self.contact_person, self.contact_phone):
             field.setReadOnly(not editable)
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(_("市 / 镇区 / 社区"), QLabel(f"{info.city} / {info.town} / {info.community}"))
         code = QLabel(info.code)

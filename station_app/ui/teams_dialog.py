@@ -6,17 +6,15 @@ from ..errors import StationError
 from ..i18n import _
 from ..services import teams as svc
 from ..services.auth import Permission
-from .common import AppContext
+from .common import AppContext, dialog_buttons, error_label
 from .qt import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -53,8 +51,7 @@ class TeamEditDialog(QDialog):
         if team:
             self.kind.setCurrentIndex(self.kind.findData(team.kind))
             self.org_type.setCurrentIndex(max(0, self.org_type.findData(team.org_type)))
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(_("名称 *"), self.name)
         form.addRow(_("类型"), self.kind)
@@ -66,11 +63,7 @@ class TeamEditDialog(QDialog):
         form.addRow("", self.active)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._kind_changed()
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, _("保存"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

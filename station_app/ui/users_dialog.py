@@ -5,16 +5,14 @@ from __future__ import annotations
 from ..errors import StationError
 from ..i18n import _
 from ..services import auth
-from .common import AppContext
+from .common import AppContext, dialog_buttons, error_label
 from .qt import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -22,21 +20,6 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
-
-
-def _error_label() -> QLabel:
-    label = QLabel(wordWrap=True)
-    label.setStyleSheet("color: #b00020;")
-    return label
-
-
-def _ok_cancel(dialog: QDialog, ok_text: str) -> QDialogButtonBox:
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-    buttons.button(QDialogButtonBox.StandardButton.Ok).setText(ok_text)
-    buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("取消"))
-    buttons.accepted.connect(dialog.accept)
-    buttons.rejected.connect(dialog.reject)
-    return buttons
 
 
 def _password() -> QLineEdit:
@@ -62,7 +45,7 @@ class UserEditDialog(QDialog):
         self.active.setChecked(user.active if user else True)
         self.password = _password()
         self.confirm = _password()
-        self.error = _error_label()
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(_("用户名"), self.username)
         form.addRow(_("姓名"), self.display_name)
@@ -75,7 +58,7 @@ class UserEditDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_ok_cancel(self, _("保存")))
+        layout.addWidget(dialog_buttons(self, _("保存")))
 
     def accept(self) -> None:
         self.error.clear()
@@ -109,7 +92,7 @@ class PasswordDialog(QDialog):
         self.old = _password()
         self.new = _password()
         self.confirm = _password()
-        self.error = _error_label()
+        self.error = error_label()
         form = QFormLayout()
         if own:
             form.addRow(_("原密码"), self.old)
@@ -119,7 +102,7 @@ class PasswordDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
-        layout.addWidget(_ok_cancel(self, _("确定")))
+        layout.addWidget(dialog_buttons(self, _("确定")))
 
     def accept(self) -> None:
         self.error.clear()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...errors import StationError, ValidationError
 from ...i18n import _
 from ...services import volunteers as svc
-from ..common import AppContext
+from ..common import AppContext, dialog_buttons, error_label
 from ..qt import (
     QComboBox,
     QDialog,
@@ -37,8 +37,7 @@ class ReviewDialog(QDialog):
         view.setHtml(detail_html(detail))
         self.reason = QPlainTextEdit(placeholderText=_("审核意见；不通过时必须填写原因"))
         self.reason.setMaximumHeight(80)
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         self.approve_button = QPushButton(_("通过"))
         self.reject_button = QPushButton(_("不通过"))
         buttons = QDialogButtonBox()
@@ -81,17 +80,12 @@ class StatusDialog(QDialog):
             self.target.addItem(status.label, status.value)
         self.reason = QPlainTextEdit(placeholderText=_("原因（必填）"))
         self.reason.setMaximumHeight(80)
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         form = QFormLayout()
         form.addRow(_("当前状态"), QLabel(current.label))
         form.addRow(_("改为"), self.target)
         form.addRow(_("原因"), self.reason)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("确定"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, _("确定"))
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)

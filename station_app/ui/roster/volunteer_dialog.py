@@ -9,13 +9,12 @@ from ...i18n import _
 from ...services import teams as team_svc
 from ...services import volunteers as svc
 from ...services.validation import age_on, parse_id_number
-from ..common import AppContext, show_error
+from ..common import AppContext, dialog_buttons, error_label, show_error
 from ..qt import (
     QCheckBox,
     QComboBox,
     QCompleter,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
@@ -98,8 +97,7 @@ class VolunteerDialog(QDialog):
         self.emergency_phone = QLineEdit()
         self.notes = QPlainTextEdit()
         self.notes.setMaximumHeight(60)
-        self.error = QLabel(wordWrap=True)
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
 
         with ctx.db.session(write=False) as session:
             skills = svc.list_skills(session)
@@ -145,11 +143,7 @@ class VolunteerDialog(QDialog):
         form2.addRow("", self.is_backbone)
         form2.addRow(_("备注"), self.notes)
 
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("取消"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = dialog_buttons(self, _("保存"))
         layout = QVBoxLayout(self)
         layout.addWidget(person)
         layout.addWidget(service)
