@@ -101,6 +101,11 @@ def test_register_review_and_find_by_pinyin(qtbot, ctx):
     tab.search.setText(ZSF_ID[-4:])  # ID-number tail
     qtbot.waitUntil(lambda: tab.model.rowCount() == 1)
     assert table_text(tab, 0, "name") == "张三丰"
+    tab.search.setText("")
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 2)
+    tab.search.setText("ＺＳＦ")  # full-width, as a Chinese input method may type it
+    tab.search.returnPressed.emit()  # Enter searches at once
+    assert tab.model.rowCount() == 1 and table_text(tab, 0, "name") == "张三丰"
 
 
 def test_personal_data_masked_and_reveal_audited(qtbot, ctx):

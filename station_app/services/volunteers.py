@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -496,7 +497,7 @@ def _like_escape(text: str) -> str:
 
 def search_condition(text: str):  # noqa: ANN201 - a SQL expression or None
     """What the search box means: pinyin initials, name, phone, ID-number tail, number or skill."""
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip()  # full-width letters and digits from an IME
     if not text:
         return None
     esc = _like_escape(text)
@@ -506,7 +507,7 @@ def search_condition(text: str):  # noqa: ANN201 - a SQL expression or None
             Volunteer.name_initials.like(f"{lowered}%", escape="\\"),
             Volunteer.name_pinyin.like(f"{lowered}%", escape="\\"),
         )
-    if re.fullmatch(r"\d+[Xx]?", text):
+    if re.fullmatch(r"[0-9]+[Xx]?", text):
         upper = esc.upper()
         conditions = [Volunteer.phone.like(f"%{esc}%", escape="\\"), Volunteer.volunteer_no.like(f"%{esc}", escape="\\")]
         if len(text) == 4:
@@ -514,16 +515,17 @@ def search_condition(text: str):  # noqa: ANN201 - a SQL expression or None
         elif len(text) > 4:
             conditions.append(and_(Volunteer.id_tail == upper[-4:], Volunteer.id_number.like(f"%{upper}", escape="\\")))
         return or_(*conditions)
-    skill_match = exists().where(
-        volunteer_skills.c.volunteer_id == Volunteer.id,
-        volunteer_skills.c.skill_id == Skill.id,
-        Skill.name.like(f"%{esc}%", escape="\\"),
-    )
-    return or_(
-        Volunteer.name.like(f"%{esc}%", escape="\\"),
-        Volunteer.volunteer_no.like(f"%{esc.upper()}%", escape="\\"),
-        skill_match,
-    )
+    conditions = [Volunteer.name.like(f"%{esc}%", escape="\\"), Volunteer.id.in_(_with_skill_like(f"%{esc}%"))]
+    if re.search(r"[A-Za-z0-9]", text):
+        conditions.append(Volunteer.volunteer_no.like(f"%{esc.upper()}%", escape="\\"))
+    return or_(*conditions)
+
+
+def _with_skill_like(pattern: str) -> Select:
+    """Ids of volunteers with a skill whose name matches: an uncorrelated subquery, run once."""
+    # Nested IN, not a join: the few matching skills first, then their volunteers by index.
+    matching_skills = select(Skill.id).where(Skill.name.like(pattern, escape="\\"))
+    return select(volunteer_skills.c.volunteer_id).where(volunteer_skills.c.skill_id.in_(matching_skills))
 
 
 def roster_query(actor: Actor, flt: RosterFilter, sort: str = "id", descending: bool = False) -> Select:
@@ -539,17 +541,9 @@ def roster_query(actor: Actor, flt: RosterFilter, sort: str = "id", descending: 
     if flt.backbone_only:
         query = query.where(Volunteer.is_backbone.is_(True))
     if flt.team_id is not None:
-        query = query.where(
-            exists().where(TeamMember.volunteer_id == Volunteer.id, TeamMember.team_id == flt.team_id)
-        )
+        query = query.where(Volunteer.id.in_(select(TeamMember.volunteer_id).where(TeamMember.team_id == flt.team_id)))
     if flt.skill:
-        query = query.where(
-            exists().where(
-                volunteer_skills.c.volunteer_id == Volunteer.id,
-                volunteer_skills.c.skill_id == Skill.id,
-                Skill.name == flt.skill,
-            )
-        )
+        query = query.where(Volunteer.id.in_(_with_skill_like(_like_escape(flt.skill))))
     column = SORT_COLUMNS.get(sort, Volunteer.id)
     if sort == "age":
         descending = not descending

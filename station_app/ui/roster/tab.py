@@ -116,6 +116,7 @@ class RosterTab(QWidget):
         self._search_timer = QTimer(self, singleShot=True, interval=self.SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.apply_filter)
         self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self.apply_filter)  # Enter: no need to wait
         for combo in (self.status_filter, self.team_filter, self.political_filter):
             combo.currentIndexChanged.connect(self.apply_filter)
         self.backbone_filter.toggled.connect(self.apply_filter)
