@@ -6,7 +6,7 @@ from ..errors import StationError
 from ..i18n import _
 from ..services.auth import Permission
 from ..services.stations import StationEdit, station_info, update_station
-from .common import AppContext, error_label
+from .common import AppContext, dialog_buttons, error_label
 from .qt import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 
@@ -35,17 +35,12 @@ class StationDialog(QDialog):
         form.addRow(_("地址"), self.address)
         form.addRow(_("联系人"), self.contact_person)
         form.addRow(_("联系电话"), self.contact_phone)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-            if editable else QDialogButtonBox.StandardButton.Close
-        )
         if editable:
-            buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("保存"))
-            buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("取消"))
+            buttons = dialog_buttons(self, _("保存"))
         else:
+            buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
             buttons.button(QDialogButtonBox.StandardButton.Close).setText(_("关闭"))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+            buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
