@@ -59,24 +59,19 @@ def test_review_then_suspend_then_resume_keeps_the_number(tab, monkeypatch):
     assert "SQ0101-000001" in tab.detail.toPlainText()
     assert not tab.review_button.isEnabled()
 
-    def suspend(dialog: StatusDialog) -> int:
-        dialog.target.setCurrentIndex(dialog.target.findData("suspended"))
-        dialog.reason.setPlainText("外出务工半年")
-        dialog.accept()
-        return dialog.result()
+    def change_status(target: str, reason: str) -> None:
+        def fill(dialog: StatusDialog) -> int:
+            dialog.target.setCurrentIndex(dialog.target.findData(target))
+            dialog.reason.setPlainText(reason)
+            dialog.accept()
+            return dialog.result()
 
-    answer(monkeypatch, StatusDialog, suspend)
-    tab.status_button.click()
+        answer(monkeypatch, StatusDialog, fill)
+        tab.status_button.click()
+
+    change_status("suspended", "外出务工半年")
     assert "暂停" in tab.detail.toPlainText() and "外出务工半年" in tab.detail.toPlainText()
-
-    def resume(dialog: StatusDialog) -> int:
-        dialog.target.setCurrentIndex(dialog.target.findData("registered"))
-        dialog.reason.setPlainText("已返回小区")
-        dialog.accept()
-        return dialog.result()
-
-    answer(monkeypatch, StatusDialog, resume)
-    tab.status_button.click()
+    change_status("registered", "已返回小区")
     text = tab.detail.toPlainText()
     assert "已注册" in text and "SQ0101-000001" in text
 
