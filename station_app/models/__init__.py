@@ -2,6 +2,21 @@
 
 from .audit import AuditEntry
 from .base import Base, utcnow
+from .demand import (
+    KeyGroup,
+    Need,
+    NeedStatusChange,
+    Project,
+    Recipient,
+    Recruitment,
+    RecruitmentApplication,
+    ServiceItem,
+    Visit,
+    project_key_groups,
+    recipient_key_groups,
+    recruitment_skills,
+    service_item_skills,
+)
 from .org import City, Community, Station, Town
 from .user import User
 from .volunteer import Skill, Team, TeamMember, Volunteer, volunteer_skills
@@ -11,13 +26,26 @@ __all__ = [
     "Base",
     "City",
     "Community",
+    "KeyGroup",
+    "Need",
+    "NeedStatusChange",
+    "Project",
+    "Recipient",
+    "Recruitment",
+    "RecruitmentApplication",
+    "ServiceItem",
     "Skill",
     "Station",
     "Team",
     "TeamMember",
     "Town",
     "User",
+    "Visit",
     "Volunteer",
+    "project_key_groups",
+    "recipient_key_groups",
+    "recruitment_skills",
+    "service_item_skills",
     "utcnow",
     "volunteer_skills",
 ]

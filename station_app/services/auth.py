@@ -37,6 +37,8 @@ class Permission(Enum):
     REVIEW_VOLUNTEERS = _("审核志愿者")
     REVEAL_PERSONAL = _("查看完整的身份证号和电话")
     MANAGE_TEAMS = _("管理服务队")
+    EDIT_DEMAND = _("登记服务对象、走访、需求、项目和招募")
+    MANAGE_MENU = _("管理服务菜单和重点对象类别")
     MANAGE_USERS = _("管理用户账号")
     MANAGE_STATION = _("修改站点信息")
     VIEW_AUDIT = _("查看审计日志")
@@ -45,7 +47,13 @@ class Permission(Enum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
     Role.CLERK: frozenset(
-        {Permission.VIEW, Permission.EDIT_VOLUNTEERS, Permission.REVEAL_PERSONAL, Permission.MANAGE_TEAMS}
+        {
+            Permission.VIEW,
+            Permission.EDIT_VOLUNTEERS,
+            Permission.REVEAL_PERSONAL,
+            Permission.MANAGE_TEAMS,
+            Permission.EDIT_DEMAND,
+        }
     ),
     Role.VIEWER: frozenset({Permission.VIEW}),
 }

@@ -14,6 +14,7 @@ from ..models import City, Community, Station, Team, Town
 from ..resources import load_json
 from . import audit
 from .auth import Actor, Permission, Role, check_new_password, create_user, require
+from .catalogue import seed_catalogue
 from .validation import validate_phone
 
 STATION_CODE_RE = re.compile(r"^[A-Z0-9]{2,12}$")
@@ -107,6 +108,7 @@ def initialise_station(session: Session, setup: StationSetup) -> int:
     session.flush()
     for team in load_json("default_teams.json"):
         session.add(Team(station_id=station.id, name=team["name"], kind="own", description=team["description"]))
+    seed_catalogue(session, station.id)
     create_user(
         session,
         None,
