@@ -7,14 +7,15 @@ from ..i18n import _
 from ..services.auth import Permission
 from .audit_dialog import AuditDialog
 from .common import AppContext
+from .demand.tab import DemandTab
 from .qt import QAction, QLabel, QMainWindow, QMessageBox, Qt, QTabWidget, QVBoxLayout, QWidget
 from .roster.tab import RosterTab
 from .station_dialog import StationDialog
 from .users_dialog import PasswordDialog, UsersDialog
 
 # Tabs later work fills in: (title, what it will hold). They say so plainly instead of faking a screen.
+DEMAND_TITLE = _("需求菜单")
 PLANNED_TABS = (
-    (_("需求菜单"), _("服务菜单、服务对象走访与需求登记、项目设计、发布招募与报名。")),
     (_("培训"), _("培训场次、报名与签到、培训记录、骨干培养。")),
     (_("活动排班"), _("活动与班次、排班与冲突检查、推荐人选、节日活动日历。")),
     (_("时长录入"), _("活动结束后的服务时长登记与更正。")),
@@ -23,7 +24,7 @@ PLANNED_TABS = (
     (_("台账与打印"), _("服务台账、星级证书、荣誉证书、志愿服务记录证明的打印。")),
 )
 ROSTER_TITLE = _("志愿者花名册")
-TAB_ORDER = (PLANNED_TABS[0][0], ROSTER_TITLE, *[t for t, _d in PLANNED_TABS[1:]])
+TAB_ORDER = (DEMAND_TITLE, ROSTER_TITLE, *[t for t, _d in PLANNED_TABS])
 
 
 def _planned_tab(title: str, description: str) -> QWidget:
@@ -46,9 +47,11 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         self.tabs = QTabWidget()
         self.roster = RosterTab(ctx)
+        self.demand = DemandTab(ctx)
+        built = {ROSTER_TITLE: self.roster, DEMAND_TITLE: self.demand}
         planned = dict(PLANNED_TABS)
         for title in TAB_ORDER:
-            self.tabs.addTab(self.roster if title == ROSTER_TITLE else _planned_tab(title, planned[title]), title)
+            self.tabs.addTab(built.get(title) or _planned_tab(title, planned[title]), title)
         self.tabs.setCurrentWidget(self.roster)
         self.setCentralWidget(self.tabs)
         self._show_status()
