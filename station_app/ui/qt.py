@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (  # noqa: F401
     QAbstractItemView,
     QApplication,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QCompleter,
@@ -38,7 +39,9 @@ from PySide6.QtWidgets import (  # noqa: F401
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
+    QSpinBox,
     QSplitter,
     QStatusBar,
     QTableView,
