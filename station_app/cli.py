@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from . import __version__, config
@@ -108,6 +109,60 @@ def cmd_useradd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _login(args: argparse.Namespace, db: Database):  # noqa: ANN202 - an Actor
+    """Who a scripted command acts as: ``--as`` and a password typed or read from stdin."""
+    from .services.auth import authenticate
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(_("用户 {u} 的密码：").format(u=args.as_user))
+    with db.session() as session:
+        return authenticate(session, args.as_user, password)
+
+
+def cmd_overview(args: argparse.Namespace) -> int:
+    """The Monday overview as text: unmet needs, matched share, longest-open needs, overdue visits."""
+    from .services.overview import station_overview
+    from .services.validation import parse_date
+
+    today = parse_date(args.date, label=_("统计日期")) if args.date else date.today()
+    db = _open(args)
+    actor = _login(args, db)
+    with db.session(write=False) as session:
+        ov = station_overview(session, actor, today)
+    share = "—" if ov.matched_share is None else f"{ov.matched_share:.0%}"
+    print(_("需求总览（{d}）").format(d=today.isoformat()))
+    print(_("未满足需求：{n} 条    已对接比例：{s}（{m}/{t}）    逾期未走访：{o} 户").format(
+        n=ov.unmet_total, s=share, m=ov.matched_count, t=ov.not_closed_count, o=len(ov.overdue_visits)))
+    print("  " + "  ".join(f"{s.label} {n}" for s, n in ov.status_counts.items()))
+    print()
+    print(_("未满足需求（重点对象类别 × 服务类别）："))
+    if not ov.unmet_total:
+        print("  " + _("（无）"))
+    for row in ov.unmet_by_group:
+        if row.total:
+            cells = "、".join(f"{c.label} {row.counts[c.code]}" for c in ov.columns if row.counts.get(c.code))
+            print(f"  {row.label}：{row.total}（{cells}）")
+    print()
+    print(_("等待最久的需求："))
+    if not ov.longest_open:
+        print("  " + _("（无）"))
+    for need in ov.longest_open:
+        print(f"  {need.recipient_name}  {need.what}  {need.status.label}  {need.urgency_label}  "
+              + _("已等 {d} 天").format(d=need.days_open))
+    print()
+    print(_("逾期未走访："))
+    if not ov.overdue_visits:
+        print("  " + _("（无）"))
+    for visit in ov.overdue_visits:
+        last = visit.last_visit.isoformat() if visit.last_visit else _("从未走访")
+        print(f"  {visit.recipient_name}  {'、'.join(visit.key_groups)}  " + _(
+            "每 {i} 天  上次 {l}  应于 {due}  逾期 {d} 天").format(
+            i=visit.interval_days, l=last, due=visit.due_on.isoformat(), d=visit.days_overdue))
+    return 0
+
+
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from .db import schema_state
 
@@ -155,6 +210,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=["admin", "clerk", "viewer"], default="clerk")
     p.add_argument("--password-stdin", action="store_true", help=_("从标准输入依次读取管理员密码和新密码"))
     p.set_defaults(func=cmd_useradd)
+
+    p = sub.add_parser("overview", help=_("打印需求总览：未满足需求、已对接比例、等待最久的需求、逾期未走访"))
+    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份查看"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.add_argument("--date", help=_("统计日期 YYYY-MM-DD（默认今天）"))
+    p.set_defaults(func=cmd_overview)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 # Fields whose values are personal data: masked on screen and in the audit log.
 SENSITIVE_FIELDS = frozenset(
-    {"id_number", "phone", "emergency_phone", "building", "unit", "room", "address", "contact_phone"}
+    {
+        "id_number", "phone", "emergency_phone", "guardian_phone", "building", "unit", "room", "address",
+        "contact_phone",
+    }
 )
 
 
@@ -33,6 +36,6 @@ def mask_value(field: str, value: object) -> object:
     text = str(value)
     if field == "id_number":
         return mask_id_number(text)
-    if field in ("phone", "emergency_phone", "contact_phone"):
+    if field in ("phone", "emergency_phone", "guardian_phone", "contact_phone"):
         return mask_phone(text)
     return "***"
