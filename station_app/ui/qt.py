@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (  # noqa: F401
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QFrame,
     QGridLayout,
