@@ -157,7 +157,7 @@ def cmd_overview(args: argparse.Namespace) -> int:
         print("  " + _("（无）"))
     for visit in ov.overdue_visits:
         last = visit.last_visit.isoformat() if visit.last_visit else _("从未走访")
-        print(f"  {visit.recipient_name}  {'、'.join(visit.key_groups)}  " + _(
+        print(f"  {visit.name}  {'、'.join(visit.key_groups)}  " + _(
             "每 {i} 天  上次 {l}  应于 {due}  逾期 {d} 天").format(
             i=visit.interval_days, l=last, due=visit.due_on.isoformat(), d=visit.days_overdue))
     return 0

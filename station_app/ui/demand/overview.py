@@ -246,7 +246,7 @@ class OverviewPage(QWidget):
         table.setRowCount(len(ov.overdue_visits))
         for r, visit in enumerate(ov.overdue_visits):
             values = (
-                visit.recipient_name, "、".join(visit.key_groups), _("每 {n} 天").format(n=visit.interval_days),
+                visit.name, "、".join(visit.key_groups), _("每 {n} 天").format(n=visit.interval_days),
                 visit.last_visit.isoformat() if visit.last_visit else _("从未走访"), visit.due_on.isoformat(),
                 _("{n} 天").format(n=visit.days_overdue),
             )
