@@ -8,7 +8,7 @@ from ..qt import QTabWidget, QVBoxLayout, QWidget
 from .menu import MenuPage
 from .needs import NeedsPage
 from .overview import OverviewPage
-from .projects import ProjectsPage
+from .projects import ProjectDialog, ProjectsPage
 from .recipients import RecipientsPage
 from .recruitment import RecruitmentPage
 
@@ -37,6 +37,9 @@ class DemandTab(QWidget):
             self.pages.addTab(page, title)
         # Each page reads fresh data when shown, so a change made on one shows on the others.
         self.pages.currentChanged.connect(lambda _index: self.pages.currentWidget().refresh())
+        self.needs.create_project_requested.connect(self.design_project)
+        self.overview.need_activated.connect(self.show_need)
+        self.overview.recipient_activated.connect(self.show_recipient)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
@@ -44,3 +47,34 @@ class DemandTab(QWidget):
     def show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
         page.refresh()
+
+    def design_project(self, need_ids: list[int]) -> int | None:
+        """From the needs page: a project designed from the chosen needs, then shown on the projects page."""
+        project_id = ProjectDialog.ask(self.ctx, need_ids, self)
+        if project_id is None:
+            return None
+        self.needs.refresh()
+        self.show_page(self.projects)
+        self.projects.select_project(project_id)
+        return project_id
+
+    def show_need(self, need_id: int) -> None:
+        """From the overview: the need on the needs page, whatever filter hid it."""
+        self.show_page(self.needs)
+        self.needs.select_needs([need_id])
+        if need_id not in self.needs.selected_need_ids():
+            self.needs.search.clear()
+            self.needs.category_filter.setCurrentIndex(0)
+            self.needs.status_filter.setCurrentIndex(0)  # 全部状态
+            self.needs.refresh()
+            self.needs.select_needs([need_id])
+
+    def show_recipient(self, recipient_id: int) -> None:
+        self.show_page(self.recipients)
+        if not self.recipients.select_recipient(recipient_id):
+            self.recipients.search.clear()
+            self.recipients.group_filter.setCurrentIndex(0)
+            self.recipients.overdue_only.setChecked(False)
+            self.recipients.include_inactive.setChecked(True)
+            self.recipients.refresh()
+            self.recipients.select_recipient(recipient_id)
