@@ -312,3 +312,30 @@ def test_probationary_party_members_are_stored(sqlite_db: Database):
         counts = dict(session.execute(select(Volunteer.political_status, func.count()).group_by(Volunteer.political_status)).all())
     assert counts.get("probationary_party_member", 0) > 0
     assert counts["masses"] > counts["party_member"] > counts["probationary_party_member"]
+
+
+def test_demo_fills_every_screen_of_the_demand_tab(demo: Database):
+    """Someone opening 需求菜单 in the demo finds households, needs in every state, projects,
+    a notice with applicants (one a new resident awaiting review) and overdue visits."""
+    from station_app.services.needs import NeedStatus, list_needs
+    from station_app.services.overview import station_overview
+    from station_app.services.projects import list_projects
+    from station_app.services.recipients import list_recipients, list_visits
+    from station_app.services.recruitment import get_recruitment, list_recruitments
+
+    admin = login(demo, DEMO_ADMIN)
+    with demo.session(write=False) as session:
+        households = list_recipients(session, admin)
+        groups = {g for h in households for g in h.key_groups}
+        assert {"空巢老人", "留守儿童", "流动儿童", "残疾人", "困难职工", "农民工", "低保户", "社区矫正对象"} <= groups
+        assert all(list_visits(session, admin, h.id) for h in households)
+        assert {n.status for n in list_needs(session, admin)} == set(NeedStatus)
+        projects = list_projects(session, admin)
+        assert len(projects) >= 2 and all(p.needs_total for p in projects)
+        notices = list_recruitments(session, admin, today=TODAY)
+        applicants = [a for n in notices for a in get_recruitment(session, admin, n.id, today=TODAY).applicants]
+        assert {a.volunteer_status_label for a in applicants} >= {"已注册", "申请中"}
+        overview = station_overview(session, admin, TODAY)
+        assert overview.unmet_total > 0 and overview.overdue_visits and 0 < overview.matched_share < 1
+        # The volunteer count asked for includes the residents who signed up through a notice.
+        assert session.scalar(select(func.count()).select_from(Volunteer)) == 300

@@ -38,6 +38,7 @@ from ..models import Skill, Station, Team, TeamMember, User, Volunteer, voluntee
 from ..resources import load_json
 from . import audit
 from .auth import Actor, Role, create_user
+from .demo_demand import DEMAND_NEW_RESIDENTS, build_demand_demo
 from .pinyin import name_keys
 from .stations import StationSetup, initialise_station, is_initialised
 from .teams import TeamInput, create_team
@@ -622,7 +623,9 @@ def build_demo(
         assert station_id is not None
 
         service_count = min(len(SERVICE_PATH_DECISIONS), volunteers)
-        bulk_count = volunteers - service_count
+        # Residents who sign up through a recruitment notice count among the volunteers too.
+        new_residents = min(DEMAND_NEW_RESIDENTS, volunteers - service_count)
+        bulk_count = volunteers - service_count - new_residents
         statuses = [pools.statuses.pick(rng) for _ in range(bulk_count)]
         timeline = _Timeline(rng, today, reviewed_total=sum(s != Status.APPLYING for s in statuses))
         seq = 1
@@ -713,6 +716,9 @@ def build_demo(
                 review_volunteer(
                     session, admin, volunteer_id, approve=decision == Status.REGISTERED, reason=person.status_reason
                 )
+
+        # The demand side: households, visits, needs, projects, recruitment and applications.
+        build_demand_demo(session, admin, clerk, rng, gen, today, new_residents=new_residents)
 
         audit.record(
             session, admin, "demo", "station", station_id,
