@@ -163,6 +163,35 @@ def cmd_overview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_poster(args: argparse.Namespace) -> int:
+    """Print a recruitment notice as an A4 poster (PDF); without --id, list the notices."""
+    from .reports.poster import recruitment_poster
+    from .services.recruitment import list_recruitments, poster_data
+
+    db = _open(args)
+    actor = _login(args, db)
+    if args.id is None:
+        with db.session(write=False) as session:
+            rows = list_recruitments(session, actor)
+        if not rows:
+            print(_("还没有发布过招募。"))
+        for row in rows:
+            print(f"{row.id:>5}  {row.title}  （{row.project_name}）  {row.status_label}  "
+                  + _("已报 {u}/{n} 人，截止 {d}").format(u=row.slots_used, n=row.slots, d=row.deadline.isoformat()))
+        return 0
+    with db.session(write=False) as session:
+        data = poster_data(session, actor, args.id)
+    output = Path(args.output or f"招募海报-{args.id}.pdf")
+    if output.suffix.lower() != ".pdf":
+        output = output.with_name(output.name + ".pdf")
+    try:
+        recruitment_poster(data, output)
+    except OSError as exc:
+        raise StationError(_("无法写入文件 {f}：{e}").format(f=output, e=exc.strerror or exc)) from exc
+    print(_("已生成招募海报：{f}").format(f=output))
+    return 0
+
+
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from .db import schema_state
 
@@ -216,6 +245,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
     p.add_argument("--date", help=_("统计日期 YYYY-MM-DD（默认今天）"))
     p.set_defaults(func=cmd_overview)
+
+    p = sub.add_parser("poster", help=_("把招募打印成 A4 海报（PDF）；不带 --id 时列出全部招募"))
+    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.add_argument("--id", type=int, help=_("招募编号（先不带 --id 运行一次查看）"))
+    p.add_argument("-o", "--output", help=_("保存到哪个 PDF 文件（默认：招募海报-编号.pdf）"))
+    p.set_defaults(func=cmd_poster)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)

@@ -70,3 +70,38 @@ def test_corrupt_database_refused(tmp_path, monkeypatch, capsys):
     code, _out, err = run(monkeypatch, capsys, ["--database", f"sqlite:///{path}", "upgrade"])
     assert code == 2 and "不是本程序的数据库" in err
     assert path.read_text(encoding="utf-8").startswith("名单")
+
+
+def test_overview_and_poster_for_scripts(tmp_path, monkeypatch, capsys):
+    """The Monday overview as text, and a recruitment poster printed without the GUI."""
+    from pypdf import PdfReader
+
+    from station_app.services.demo import DEMO_PASSWORD, build_demo
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db = open_database(url)
+    build_demo(db, volunteers=60)
+    db.dispose()
+    login = ["--as", "viewer", "--password-stdin"]
+
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "overview", *login], DEMO_PASSWORD + "\n")
+    assert code == 0
+    assert "未满足需求：" in out and "空巢老人：" in out and "逾期未走访：" in out and "已等" in out
+
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "poster", *login], DEMO_PASSWORD + "\n")
+    assert code == 0 and "招募银龄守望陪伴志愿者" in out
+    notice_id = next(line.split()[0] for line in out.splitlines() if "招募银龄守望陪伴志愿者" in line)
+    target = tmp_path / "海报"
+    code, out, _err = run(monkeypatch, capsys,
+                          ["--database", url, "poster", *login, "--id", notice_id, "-o", str(target)],
+                          DEMO_PASSWORD + "\n")
+    assert code == 0 and "海报.pdf" in out
+    text = "".join(PdfReader(str(tmp_path / "海报.pdf")).pages[0].extract_text().split())
+    assert "招募银龄守望陪伴志愿者" in text and "报名截止" in text
+
+    code, _out, err = run(monkeypatch, capsys, ["--database", url, "poster", *login, "--id", "999"],
+                          DEMO_PASSWORD + "\n")
+    assert code == 2 and "找不到" in err
+    code, _out, err = run(monkeypatch, capsys, ["--database", url, "overview", *login, "--date", "2026-02-30"],
+                          DEMO_PASSWORD + "\n")
+    assert code == 2 and "统计日期" in err
