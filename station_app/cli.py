@@ -20,7 +20,10 @@ log = logging.getLogger("station_app")
 
 def _setup_logging(verbose: bool) -> None:
     # Personal data never reaches the log: services log ids and counts, not names or numbers.
-    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    console = logging.StreamHandler()
+    # The console shows problems only (a script's output stays clean); the log file keeps INFO.
+    console.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    handlers: list[logging.Handler] = [console]
     try:
         handlers.append(logging.FileHandler(config.data_dir() / "station-app.log", encoding="utf-8"))
     except OSError:

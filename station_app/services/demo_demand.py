@@ -15,7 +15,19 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..models import Recipient, Skill, Station, Team, Volunteer, volunteer_skills
+from ..models import (
+    Need,
+    NeedStatusChange,
+    Project,
+    Recipient,
+    Recruitment,
+    RecruitmentApplication,
+    Skill,
+    Station,
+    Team,
+    Volunteer,
+    volunteer_skills,
+)
 from ..resources import load_json
 from .auth import Actor
 from .catalogue import list_key_groups, list_menu
@@ -59,7 +71,6 @@ def build_demand_demo(
     groups = {g.name: g.id for g in list_key_groups(session, admin)}
     menu = {i.name: i.id for i in list_menu(session, admin)}
     leaders = spec["visitors"]["building_leaders"]
-    households: list[tuple[int, list[str]]] = []
 
     for household in spec["households"]:
         for _n in range(household["count"]):
@@ -92,7 +103,6 @@ def build_demand_demo(
                     created_at=datetime.combine(registered, time(9, 30)).astimezone(),
                 )
             )
-            households.append((recipient_id, household["groups"]))
             _visits(session, clerk, rng, household, recipient_id, registered, today, menu, leaders)
 
     _work_the_needs(session, clerk, rng)
@@ -101,6 +111,47 @@ def build_demand_demo(
         left -= _project(session, admin, clerk, rng, gen, project, groups, today, new_resident=left > 0)
     for _n in range(left):  # a project found no needs to answer: its resident applies at the desk instead
         register_volunteer(session, clerk, _resident(gen.person(Status.APPLYING, today), []), today=today)
+    _spread_over_time(session, rng, today)
+
+
+def _moment(day: date, rng: random.Random) -> datetime:
+    """A time in office hours on ``day``, local time."""
+    return datetime.combine(day, time(rng.randint(8, 17), rng.randint(0, 59))).astimezone()
+
+
+def _spread_over_time(session: Session, rng: random.Random, today: date) -> None:
+    """The services stamp everything with the moment the demo was built; spread the needs' histories,
+    the notices and the sign-ups over the weeks they would really have taken."""
+    changes = session.execute(
+        select(NeedStatusChange.id, Need.id, Need.raised_on, Project.starts_on)
+        .join(Need, Need.id == NeedStatusChange.need_id)
+        .outerjoin(Project, Project.id == NeedStatusChange.project_id)
+        .order_by(Need.id, NeedStatusChange.id)
+    ).all()
+    cursor: date = today
+    current_need = None
+    for change_id, need_id, raised_on, project_starts in changes:
+        if need_id != current_need:  # the first step: recorded on the day it was raised
+            current_need, day = need_id, raised_on
+        else:  # each later step some days after the one before (linking: once the project runs)
+            earliest = max(cursor + timedelta(days=1), project_starts or cursor)
+            day = min(earliest + timedelta(days=rng.randint(0, max((today - earliest).days, 0) // 2)), today)
+        cursor = day
+        session.execute(update(NeedStatusChange).where(NeedStatusChange.id == change_id)
+                        .values(changed_at=_moment(day, rng)))
+    for notice_id, starts_on in session.execute(
+        select(Recruitment.id, Project.starts_on).join(Project, Project.id == Recruitment.project_id)
+    ):
+        published = starts_on + timedelta(days=1)
+        session.execute(update(Recruitment).where(Recruitment.id == notice_id).values(published_at=_moment(published, rng)))
+        span = max((today - published).days, 0)
+        for application_id in session.scalars(
+            select(RecruitmentApplication.id).where(RecruitmentApplication.recruitment_id == notice_id)
+            .order_by(RecruitmentApplication.id)
+        ):
+            day = published + timedelta(days=rng.randint(0, span))
+            session.execute(update(RecruitmentApplication).where(RecruitmentApplication.id == application_id)
+                            .values(applied_at=_moment(day, rng)))
 
 
 def _visits(session: Session, clerk: Actor, rng: random.Random, household: dict, recipient_id: int,
@@ -111,16 +162,20 @@ def _visits(session: Session, clerk: Actor, rng: random.Random, household: dict,
     # A few households fall behind: their last visit was long ago.
     if rng.random() < 0.3:
         days = [d for d in days if d < span - 45] or days[:1]
+    asked: set[str] = set()
     for n, offset in enumerate(days):
         by_leader = rng.random() < 0.35
         needs: list[NeedInput] = []
         count = rng.randint(1, 2) if n == 0 else int(rng.random() < 0.35)
-        for item in rng.sample(household["needs"], k=min(count, len(household["needs"]))):
+        fresh = [item for item in household["needs"] if item not in asked]  # nobody asks twice for the same
+        for item in rng.sample(fresh, k=min(count, len(fresh))):
+            asked.add(item)
             needs.append(NeedInput(recipient_id, service_item_id=menu[item], urgency=_pick(rng, URGENCY),
                                    preferred_note=rng.choice(("", "周末上午", "工作日下午", "晚饭后"))))
-        if household["free_needs"] and rng.random() < 0.25:
-            needs.append(NeedInput(recipient_id, free_text=rng.choice(household["free_needs"]),
-                                   urgency=_pick(rng, URGENCY)))
+        free = [text for text in household["free_needs"] if text not in asked]
+        if free and rng.random() < 0.25:
+            asked.add(text := rng.choice(free))
+            needs.append(NeedInput(recipient_id, free_text=text, urgency=_pick(rng, URGENCY)))
         record_visit(
             session,
             clerk,

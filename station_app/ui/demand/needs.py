@@ -59,7 +59,7 @@ class NeedHistoryDialog(QDialog):
             )
             for col, value in enumerate(values):
                 self.table.setItem(n, col, QTableWidgetItem(value))
-        self.table.resizeColumnToContents(0)
+        self.table.resizeColumnsToContents()  # the reason column stretches over what is left
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText(_("关闭"))
         close.rejected.connect(self.reject)

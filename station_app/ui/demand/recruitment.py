@@ -466,6 +466,10 @@ class RecruitmentPage(QWidget):
                     a.applied_at.astimezone().strftime("%Y-%m-%d %H:%M"), a.note,
                 ), a.application_id)
             self.applicants.resizeColumnsToContents()
+            # The note column takes the width left over (the last-section stretch alone leaves a gap after a refill).
+            self.applicants.horizontalHeader().setSectionResizeMode(
+                len(self.APPLICANT_HEADERS) - 1, QHeaderView.ResizeMode.Stretch
+            )
         self._update_buttons()
 
     @staticmethod
