@@ -20,8 +20,7 @@ def mask_id_number(number: str) -> str:
 
 def mask_phone(phone: str) -> str:
     """13812345678 → 138****5678; 0760-88123456 → 0760-****3456."""
-    digits = [i for i, c in enumerate(phone) if c.isdigit()]
-    if len(digits) < 7:
+    if sum(map(str.isdigit, phone)) < 7:
         return "*" * len(phone)
     if "-" in phone:
         area, _, rest = phone.partition("-")

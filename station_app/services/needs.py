@@ -298,8 +298,13 @@ def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *,
     flt = flt or NeedFilter()
     today = today or date.today()
     item = aliased(ServiceItem)
+    # Plain columns, not ORM objects: a large station lists tens of thousands of needs.
     query = (
-        select(Need, Recipient.name, item.name, item.category, Project.name)
+        select(
+            Need.id, Need.recipient_id, Recipient.name, item.name, item.category, Need.free_text, Need.urgency,
+            Need.status, Need.raised_on, Need.project_id, Project.name, Need.description, Need.preferred_note,
+            Need.version,
+        )
         .join(Recipient, Recipient.id == Need.recipient_id)
         .outerjoin(item, item.id == Need.service_item_id)
         .outerjoin(Project, Project.id == Need.project_id)
@@ -328,27 +333,30 @@ def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *,
             )
         )
     query = query.order_by(Need.raised_on, Need.id)
+    statuses = {s.value: s for s in NeedStatus}
+    categories = {c.value: c.label for c in Category}
+    still_open = UNMET | {NeedStatus.MATCHED}
     rows = []
-    for need, recipient_name, item_name, item_category, project_name in session.execute(query):
-        status = NeedStatus(need.status)
-        open_ = status in UNMET or status == NeedStatus.MATCHED
+    for (need_id, recipient_id, recipient_name, item_name, item_category, free_text, urgency, status_code,
+         raised_on, project_id, project_name, description, preferred_note, version) in session.execute(query):
+        status = statuses[status_code]
         rows.append(
             NeedRow(
-                id=need.id,
-                recipient_id=need.recipient_id,
+                id=need_id,
+                recipient_id=recipient_id,
                 recipient_name=recipient_name,
-                what=item_name if item_name is not None else need.free_text,
-                category_label=Category(item_category).label if item_category else "",
-                urgency=need.urgency,
-                urgency_label=URGENCIES.get(need.urgency, need.urgency),
+                what=item_name if item_name is not None else free_text,
+                category_label=categories[item_category] if item_category else "",
+                urgency=urgency,
+                urgency_label=URGENCIES.get(urgency, urgency),
                 status=status,
-                raised_on=need.raised_on,
-                days_open=(today - need.raised_on).days if open_ else 0,
-                project_id=need.project_id,
+                raised_on=raised_on,
+                days_open=(today - raised_on).days if status in still_open else 0,
+                project_id=project_id,
                 project_name=project_name or "",
-                description=need.description,
-                preferred_note=need.preferred_note,
-                version=need.version,
+                description=description,
+                preferred_note=preferred_note,
+                version=version,
             )
         )
     return rows

@@ -153,6 +153,9 @@ class _Schedule:
         return start + timedelta(days=self.interval) if start else None
 
 
+NO_SCHEDULE = _Schedule()
+
+
 # --- validation ------------------------------------------------------------------------------
 def _clean(text: str, label: str, field_name: str, max_len: int) -> str:
     text = (text or "").strip()
@@ -542,9 +545,10 @@ def list_recipients(
     schedules = _schedules(session, actor, ids if len(ids) <= 500 else None)
     out: list[RecipientRow] = []
     for row in rows:
-        s = schedules.get(row.id) or _Schedule()
-        s = replace(s, registered_on=_local_date(row.created_at))
-        next_due = s.next_due() if row.active else None
+        s = schedules.get(row.id) or NO_SCHEDULE
+        next_due = None
+        if row.active and s.interval is not None:
+            next_due = (s.last_visit or _local_date(row.created_at)) + timedelta(days=s.interval)
         out.append(
             RecipientRow(
                 id=row.id,
