@@ -311,3 +311,16 @@ def test_double_clicking_a_row_names_the_need_or_household(qtbot, sqlite_db, adm
     with qtbot.waitSignal(page.need_activated) as signal:
         page.needs_table.doubleClicked.emit(page.needs_table.model().index(0, 1))
     assert signal.args == [page.overview.longest_open[0].need_id]
+
+
+def test_a_long_overdue_list_shows_the_most_overdue_and_says_how_many(qtbot, sqlite_db, admin, monkeypatch):
+    from station_app.ui.demand import overview as overview_ui
+
+    monkeypatch.setattr(overview_ui, "OVERDUE_SHOWN", 2)
+    make_station(sqlite_db, admin)  # 陈伯 36 days, 王阿婆 6 days, 赵大哥 1 day overdue
+    page = OverviewPage(AppContext(db=sqlite_db, actor=admin))
+    qtbot.addWidget(page)
+    names = [page.visits_table.item(r, 0).text() for r in range(page.visits_table.rowCount())]
+    assert names == ["陈伯", "王阿婆"]
+    assert "共 3 户" in page.visits_box.title() and "逾期最久的 2 户" in page.visits_box.title()
+    assert page.overdue.value.text() == "3 户"

@@ -81,6 +81,10 @@ def _table(headers: list[str]) -> QTableWidget:
     return table
 
 
+# Rows of the overdue-visits table; a large station sees the most overdue ones first.
+OVERDUE_SHOWN = 100
+
+
 def _cell(value: object, *, number: bool = False, bold: bool = False, data: int | None = None) -> QTableWidgetItem:
     item = QTableWidgetItem(str(value))
     if number:
@@ -242,9 +246,17 @@ class OverviewPage(QWidget):
 
     def _fill_visits(self, ov: svc.Overview) -> None:
         table = self.visits_table
-        self.visits_box.setTitle(_("逾期未走访（{n} 户，逾期最久的在前）").format(n=len(ov.overdue_visits)))
-        table.setRowCount(len(ov.overdue_visits))
-        for r, visit in enumerate(ov.overdue_visits):
+        total = len(ov.overdue_visits)
+        shown = ov.overdue_visits[:OVERDUE_SHOWN]
+        if total > len(shown):
+            # The full list is the recipients page's "只看逾期未走访"; here the most urgent ones.
+            title = _("逾期未走访（共 {n} 户，这里列出逾期最久的 {k} 户；完整名单见“服务对象与走访”页）").format(
+                n=total, k=len(shown))
+        else:
+            title = _("逾期未走访（{n} 户，逾期最久的在前）").format(n=total)
+        self.visits_box.setTitle(title)
+        table.setRowCount(len(shown))
+        for r, visit in enumerate(shown):
             values = (
                 visit.name, "、".join(visit.key_groups), _("每 {n} 天").format(n=visit.interval_days),
                 visit.last_visit.isoformat() if visit.last_visit else _("从未走访"), visit.due_on.isoformat(),
