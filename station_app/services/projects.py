@@ -23,7 +23,7 @@ from . import audit
 from . import needs as needs_svc
 from .auth import Actor, Permission, require
 from .catalogue import Category
-from .validation import parse_date, validate_name
+from .validation import as_date, validate_name
 
 PROJECT_STATUSES = {"active": _("进行中"), "closed": _("已结束")}
 # Needs that no longer wait for anything; every other need on a project is still open.
@@ -90,12 +90,6 @@ class ProjectDetail:
 
 
 # --- validation -------------------------------------------------------------------------------
-def _date(value: date | str | None, label: str, field_name: str) -> date:
-    if isinstance(value, date):
-        return value
-    return parse_date(value or "", label=label, field=field_name)
-
-
 def _validated(session: Session, actor: Actor, data: ProjectInput) -> dict:
     name = (data.name or "").strip()
     if not name:
@@ -120,8 +114,8 @@ def _validated(session: Session, actor: Actor, data: ProjectInput) -> dict:
     goal = (data.goal or "").strip()
     if len(goal) > 2000:
         raise ValidationError(_("项目目标不能超过 2000 个字。"), field="goal")
-    starts_on = _date(data.starts_on, _("开始日期"), "starts_on")
-    ends_on = _date(data.ends_on, _("结束日期"), "ends_on")
+    starts_on = as_date(data.starts_on, label=_("开始日期"), field="starts_on")
+    ends_on = as_date(data.ends_on, label=_("结束日期"), field="ends_on")
     if ends_on < starts_on:
         raise ValidationError(
             _("结束日期 {e} 早于开始日期 {s}，请核对项目周期。").format(e=ends_on.isoformat(), s=starts_on.isoformat()),

@@ -26,7 +26,7 @@ from . import needs as needs_svc
 from .auth import Actor, Permission, require
 from .masking import mask_phone
 from .pinyin import name_keys
-from .validation import EARLIEST_BIRTH, age_on, parse_date, validate_name, validate_phone
+from .validation import EARLIEST_BIRTH, age_on, as_date, clean_text, optional_phone, validate_name
 
 GENDERS = ("男", "女")
 
@@ -157,47 +157,23 @@ NO_SCHEDULE = _Schedule()
 
 
 # --- validation ------------------------------------------------------------------------------
-def _clean(text: str, label: str, field_name: str, max_len: int) -> str:
-    text = (text or "").strip()
-    if len(text) > max_len:
-        raise ValidationError(_("{label}不能超过 {n} 个字。").format(label=label, n=max_len), field=field_name)
-    return text
-
-
-def _date(value: date | str, label: str, field_name: str) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return parse_date(value or "", label=label, field=field_name)
-
-
-def _phone(raw: str, label: str, field_name: str) -> str:
-    if not (raw or "").strip():
-        return ""
-    try:
-        return validate_phone(raw)
-    except ValidationError as exc:
-        raise ValidationError(label + _("：") + exc.message, field=field_name) from exc
-
-
 def _validated(data: RecipientInput, today: date) -> dict:
     """Normalise and check every field; raises ValidationError naming the first bad one."""
     name = validate_name(data.name)
     gender = (data.gender or "").strip()
     if gender not in GENDERS:
         raise ValidationError(_("请选择性别（男或女）。"), field="gender")
-    birth = _date(data.birth_date, _("出生日期"), "birth_date")
+    birth = as_date(data.birth_date, label=_("出生日期"), field="birth_date")
     if birth > today:
         raise ValidationError(_("出生日期 {d} 晚于今天，请核对。").format(d=birth.isoformat()), field="birth_date")
     if birth < EARLIEST_BIRTH:
         raise ValidationError(_("出生日期不能早于1900年，请核对。"), field="birth_date")
-    phone = _phone(data.phone, _("本人电话"), "phone")
-    guardian_phone = _phone(data.guardian_phone, _("监护人/联系人电话"), "guardian_phone")
+    phone = optional_phone(data.phone, label=_("本人电话"), field="phone")
+    guardian_phone = optional_phone(data.guardian_phone, label=_("监护人/联系人电话"), field="guardian_phone")
     guardian_name = ""
     if (data.guardian_name or "").strip():
         guardian_name = validate_name(data.guardian_name, field="guardian_name", label=_("监护人/联系人姓名"))
-    guardian_relation = _clean(data.guardian_relation, _("与本人关系"), "guardian_relation", 20)
+    guardian_relation = clean_text(data.guardian_relation, label=_("与本人关系"), field="guardian_relation", max_len=20)
     if guardian_phone and not guardian_name:
         raise ValidationError(_("填写了监护人/联系人电话，请同时填写其姓名。"), field="guardian_name")
     if not phone and not guardian_phone:
@@ -212,14 +188,14 @@ def _validated(data: RecipientInput, today: date) -> dict:
         "name_pinyin": full,
         "gender": gender,
         "birth_date": birth,
-        "building": _clean(data.building, _("楼栋"), "building", 20),
-        "unit": _clean(data.unit, _("单元"), "unit", 20),
-        "room": _clean(data.room, _("房号"), "room", 20),
+        "building": clean_text(data.building, label=_("楼栋"), field="building", max_len=20),
+        "unit": clean_text(data.unit, label=_("单元"), field="unit", max_len=20),
+        "room": clean_text(data.room, label=_("房号"), field="room", max_len=20),
         "phone": phone,
         "guardian_name": guardian_name,
         "guardian_relation": guardian_relation,
         "guardian_phone": guardian_phone,
-        "notes": _clean(data.notes, _("备注"), "notes", MAX_NOTES),
+        "notes": clean_text(data.notes, label=_("备注"), field="notes", max_len=MAX_NOTES),
         "key_group_ids": sorted(set(data.key_group_ids)),
     }
 
@@ -332,7 +308,7 @@ def set_recipient_active(session: Session, actor: Actor, recipient_id: int, acti
         raise ValidationError(
             (_("{name}已经是在册状态。") if active else _("{name}已经停用了。")).format(name=recipient.name)
         )
-    reason = _clean(reason, _("原因"), "reason", 500)
+    reason = clean_text(reason, label=_("原因"), field="reason", max_len=500)
     if not reason:
         raise ValidationError(
             _("请填写停用的原因（如：已搬离小区、已去世）。") if not active else _("请填写恢复的原因。"), field="reason"
@@ -577,7 +553,7 @@ def _validated_visit(session: Session, actor: Actor, visit: VisitInput, today: d
             ),
             field="recipient_id",
         )
-    visited_on = _date(visit.visited_on, _("走访日期"), "visited_on")
+    visited_on = as_date(visit.visited_on, label=_("走访日期"), field="visited_on")
     if visited_on > today:
         raise ValidationError(
             _("走访日期 {d} 晚于今天：走访要在走访之后记录。").format(d=visited_on.isoformat()), field="visited_on"
@@ -597,7 +573,7 @@ def _validated_visit(session: Session, actor: Actor, visit: VisitInput, today: d
         "visitor_kind": visit.visitor_kind,
         "visitor_name": visitor_name,
         "method": visit.method,
-        "findings": _clean(visit.findings, _("走访情况"), "findings", MAX_FINDINGS),
+        "findings": clean_text(visit.findings, label=_("走访情况"), field="findings", max_len=MAX_FINDINGS),
     }
 
 

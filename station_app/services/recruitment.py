@@ -35,7 +35,7 @@ from . import volunteers as vol_svc
 from .auth import Actor, Permission, require
 from .catalogue import Category
 from .masking import mask_phone
-from .validation import age_on, parse_date, parse_id_number, validate_name, validate_phone
+from .validation import age_on, as_date, parse_id_number, validate_name, validate_phone
 
 RECRUITMENT_STATUSES = {"open": _("招募中"), "closed": _("已结束")}
 APPLICATION_STATUSES = {"applied": _("已报名"), "cancelled": _("已取消")}
@@ -194,9 +194,7 @@ def _validated(session: Session, actor: Actor, data: RecruitmentInput) -> dict:
         raise ValidationError(_("请填写招募名额（人数）。"), field="slots")
     if not 1 <= slots <= MAX_SLOTS:
         raise ValidationError(_("招募名额应在 1 到 {n} 人之间。").format(n=MAX_SLOTS), field="slots")
-    deadline = data.deadline if isinstance(data.deadline, date) else parse_date(
-        data.deadline or "", label=_("报名截止日期"), field="deadline"
-    )
+    deadline = as_date(data.deadline, label=_("报名截止日期"), field="deadline")
     contact_name = validate_name(data.contact_name or "", field="contact_name", label=_("联系人"))
     if not (data.contact_phone or "").strip():
         raise ValidationError(_("请填写联系电话（海报上会完整显示，请用服务站的公开电话）。"), field="contact_phone")

@@ -10,7 +10,7 @@ import calendar
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from stdnum import numdb
 from stdnum.cn import ric
@@ -450,3 +450,31 @@ def parse_date(raw: str, *, label: str, field: str | None = None) -> date:
             field=field,
         )
     return date(year, month, day)
+
+
+# --- small field helpers the services share -----------------------------------------------------
+def as_date(value: date | str | None, *, label: str, field: str | None = None) -> date:
+    """A date from a form: a ``date`` as it is (a ``datetime`` by its day), or text via :func:`parse_date`."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return parse_date(value or "", label=label, field=field)
+
+
+def clean_text(text: str | None, *, label: str, field: str, max_len: int) -> str:
+    """Stripped text, refused with a message naming ``label`` when longer than ``max_len``."""
+    text = (text or "").strip()
+    if len(text) > max_len:
+        raise ValidationError(_("{label}不能超过 {n} 个字。").format(label=label, n=max_len), field=field)
+    return text
+
+
+def optional_phone(raw: str | None, *, label: str, field: str) -> str:
+    """A phone that may be left empty (""), else checked by :func:`validate_phone`; errors name ``label``."""
+    if not (raw or "").strip():
+        return ""
+    try:
+        return validate_phone(raw)
+    except ValidationError as exc:
+        raise ValidationError(label + _("：") + exc.message, field=field) from exc

@@ -20,7 +20,16 @@ from . import audit
 from .auth import Actor, Permission, require
 from .masking import mask_id_number, mask_phone
 from .pinyin import name_keys
-from .validation import age_on, check_id_matches, parse_date, parse_id_number, validate_name, validate_phone
+from .validation import (
+    age_on,
+    check_id_matches,
+    clean_text,
+    optional_phone,
+    parse_date,
+    parse_id_number,
+    validate_name,
+    validate_phone,
+)
 
 
 class Status(StrEnum):
@@ -176,13 +185,6 @@ SORT_COLUMNS = {
 
 
 # --- validation -------------------------------------------------------------------------------
-def _clean(text: str, label: str, field_name: str, max_len: int) -> str:
-    text = text.strip()
-    if len(text) > max_len:
-        raise ValidationError(_("{label}不能超过 {n} 个字。").format(label=label, n=max_len), field=field_name)
-    return text
-
-
 def _validated(data: VolunteerInput, today: date) -> dict:
     """Normalise and check every field; raises ValidationError naming the first bad one."""
     name = validate_name(data.name)
@@ -199,12 +201,7 @@ def _validated(data: VolunteerInput, today: date) -> dict:
     if not data.phone.strip():
         raise ValidationError(_("联系电话不能为空。"), field="phone")
     phone = validate_phone(data.phone)
-    emergency_phone = ""
-    if data.emergency_phone.strip():
-        try:
-            emergency_phone = validate_phone(data.emergency_phone)
-        except ValidationError as exc:
-            raise ValidationError(_("紧急联系人电话：") + exc.message, field="emergency_phone") from exc
+    emergency_phone = optional_phone(data.emergency_phone, label=_("紧急联系人电话"), field="emergency_phone")
     emergency_contact = ""
     if data.emergency_contact.strip():
         emergency_contact = validate_name(data.emergency_contact, field="emergency_contact", label=_("紧急联系人"))
@@ -226,14 +223,14 @@ def _validated(data: VolunteerInput, today: date) -> dict:
         "phone": phone,
         "political_status": data.political_status,
         "is_owner": bool(data.is_owner),
-        "building": _clean(data.building, _("楼栋"), "building", 20),
-        "unit": _clean(data.unit, _("单元"), "unit", 20),
-        "room": _clean(data.room, _("房号"), "room", 20),
+        "building": clean_text(data.building, label=_("楼栋"), field="building", max_len=20),
+        "unit": clean_text(data.unit, label=_("单元"), field="unit", max_len=20),
+        "room": clean_text(data.room, label=_("房号"), field="room", max_len=20),
         "is_backbone": bool(data.is_backbone),
         "emergency_contact": emergency_contact,
         "emergency_phone": emergency_phone,
         "availability": int(data.availability),
-        "notes": _clean(data.notes, _("备注"), "notes", 2000),
+        "notes": clean_text(data.notes, label=_("备注"), field="notes", max_len=2000),
         "skills": skills,
         "team_ids": sorted(set(data.team_ids)),
     }
