@@ -96,3 +96,27 @@ def test_renders_with_poppler(tmp_path: Path):
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(tmp_path / "poster")], check=True)
     [png] = tmp_path.glob("poster*.png")
     assert png.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("markup", ["{t}", "<font color='red'>报名方式：</font>{t}"], ids=["one style", "mixed"])
+def test_no_line_of_a_paragraph_starts_with_chinese_punctuation(markup: str):
+    """ReportLab's wrap rules lack ，；：！？; a poster line must not begin with one of them."""
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph
+
+    from station_app.reports.cjk import enable_chinese_line_breaking
+    from station_app.reports.fonts import KAI, register_fonts
+
+    register_fonts()
+    enable_chinese_line_breaking()
+    style = ParagraphStyle("t", fontName=KAI, fontSize=12, leading=16, wordWrap="CJK")
+    text = markup.format(t="请于十二月二十九日前到康华花园物业志愿服务站报名，名额有限，报满即止；" * 6)
+    for width in range(100, 400, 7):
+        para = Paragraph(text, style)
+        para.wrap(width, 1000)
+        lines = para.blPara.lines
+        if para.blPara.kind == 0:
+            starts = ["".join(words)[:1] for _extra, words in lines]
+        else:
+            starts = ["".join(getattr(w, "text", "") for w in line.words)[:1] for line in lines]
+        assert not any(s in "，；：！？" for s in starts), (width, starts)

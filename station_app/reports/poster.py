@@ -29,6 +29,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from .cjk import enable_chinese_line_breaking
 from .fonts import HEI, KAI, font_for, register_fonts
 
 
@@ -70,7 +71,7 @@ WORDING = {
     "deadline": "{y}年{m}月{d}日",
     "how_title": "报名方式",
     "how": (
-        "请于{deadline}前到{station}报名，或致电{name}（{phone}）。"
+        "请于{deadline}前到{station}报名，或致电{name}：{phone}。"
         "已注册的志愿者请报姓名和志愿者编号；尚未注册的居民请携带身份证，现场登记后即可报名，"
         "经服务站审核通过成为注册志愿者。名额有限，报满即止。"
     ),
@@ -134,6 +135,7 @@ class PosterTemplate(BaseDocTemplate):
 
     def __init__(self, target, data: PosterData) -> None:  # noqa: ANN001 - a path or a file object
         register_fonts()
+        enable_chinese_line_breaking()
         self.data = data
         super().__init__(
             target, pagesize=A4, title=data.title, author=data.station_name, subject=WORDING["kicker"],
