@@ -15,6 +15,7 @@ from station_app.ui.demand.recruitment import ApplyDialog, NewResidentDialog, Re
 from station_app.ui.demand.visit_dialog import VisitDialog
 from station_app.ui.main_window import MainWindow
 from station_app.ui.roster.review_dialog import ReviewDialog
+from station_app.ui.rows_model import view_texts
 
 from .conftest import setup_station
 from .idnumbers import make_id
@@ -80,7 +81,7 @@ def test_from_a_household_visit_to_matched_needs(window, monkeypatch):
     demand.show_page(recipients)
     answer(monkeypatch, RecipientDialog, add_household)
     recipients.add_button.click()
-    [household] = texts(recipients.table)
+    [household] = view_texts(recipients.table)
     assert household[0] == "何婆婆" and household[3] == "空巢老人、残疾人"
     assert "139****5678" in household[4]  # the guardian's phone, masked
 

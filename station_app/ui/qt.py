@@ -3,6 +3,8 @@
 from PySide6.QtCore import (  # noqa: F401
     QAbstractTableModel,
     QDate,
+    QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,

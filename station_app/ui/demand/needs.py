@@ -20,7 +20,6 @@ from ..qt import (
     QLineEdit,
     QMessageBox,
     QPushButton,
-    Qt,
     QTableWidget,
     QTableWidgetItem,
     QTimer,
@@ -28,9 +27,27 @@ from ..qt import (
     QWidget,
     Signal,
 )
+from ..rows_model import CENTER, Column, RowsModel, RowsTable, select_ids
 
 UNMET_FILTER = "unmet"  # the status filter's "未满足" entry
 URGENCY_COLOURS = {"urgent": QColor("#b00020"), "soon": QColor("#b26a00")}
+
+
+def _need_tooltip(r: svc.NeedRow) -> str:
+    return "\n".join(p for p in (r.description, _("希望时间：") + r.preferred_note if r.preferred_note else "") if p)
+
+
+#: The needs list's columns, computed per cell when shown (24,000 unmet needs on a big station).
+NEED_COLUMNS: tuple[Column[svc.NeedRow], ...] = (
+    Column(_("服务对象"), lambda r: r.recipient_name),
+    Column(_("需求"), lambda r: r.what, tooltip=_need_tooltip),
+    Column(_("类别"), lambda r: r.category_label or _("菜单外")),
+    Column(_("紧急程度"), lambda r: r.urgency_label, align=CENTER, foreground=lambda r: URGENCY_COLOURS.get(r.urgency)),
+    Column(_("状态"), lambda r: r.status.label, align=CENTER),
+    Column(_("提出日期"), lambda r: r.raised_on.isoformat()),
+    Column(_("已等待（天）"), lambda r: str(r.days_open) if r.days_open else "", align=CENTER),
+    Column(_("项目"), lambda r: r.project_name),
+)
 
 
 class NeedHistoryDialog(QDialog):
@@ -74,7 +91,7 @@ class NeedsPage(QWidget):
     #: The selected need ids, when the user asks to design a project from them.
     create_project_requested = Signal(list)
 
-    HEADERS = (_("服务对象"), _("需求"), _("类别"), _("紧急程度"), _("状态"), _("提出日期"), _("已等待（天）"), _("项目"))
+    HEADERS = tuple(c.header for c in NEED_COLUMNS)
     SEARCH_DELAY_MS = 150
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -104,13 +121,9 @@ class NeedsPage(QWidget):
         self.project_button = QPushButton(_("用所选需求设计项目…"))
         self.project_button.setEnabled(self.can_edit)
 
-        self.table = QTableWidget(0, len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.model: RowsModel[svc.NeedRow] = RowsModel(NEED_COLUMNS, parent=self)
+        self.table = RowsTable(self.model, multi=True)
+        self._refreshing = False  # selection signals while the list is replaced are not the user's
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
@@ -140,7 +153,7 @@ class NeedsPage(QWidget):
         self.search.returnPressed.connect(self.refresh)
         self.status_filter.currentIndexChanged.connect(self.refresh)
         self.category_filter.currentIndexChanged.connect(self.refresh)
-        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(self._user_selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.show_history())
         self.assess_button.clicked.connect(self.assess_selected)
         self.close_button.clicked.connect(self.close_selected)
@@ -161,53 +174,38 @@ class NeedsPage(QWidget):
         )
 
     def refresh(self) -> None:
+        """Re-read with the current filters; the selected needs stay selected where still shown."""
         self._search_timer.stop()
-        selected = set(self.selected_need_ids())
+        selected = self.selected_need_ids()
         with self.ctx.db.session(write=False) as session:
-            self.rows = svc.list_needs(session, self.ctx.actor, self.current_filter())
-        self.table.blockSignals(True)
-        self.table.clearSelection()
-        self.table.setRowCount(len(self.rows))
-        for n, r in enumerate(self.rows):
-            values = (r.recipient_name, r.what, r.category_label or _("菜单外"), r.urgency_label, r.status.label,
-                      r.raised_on.isoformat(), str(r.days_open) if r.days_open else "", r.project_name)
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col in (3, 4, 6):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if col == 3 and r.urgency in URGENCY_COLOURS:
-                    item.setForeground(URGENCY_COLOURS[r.urgency])
-                if col == 1 and (r.description or r.preferred_note):
-                    item.setToolTip("\n".join(p for p in (r.description, _("希望时间：") + r.preferred_note
-                                                           if r.preferred_note else "") if p))
-                self.table.setItem(n, col, item)
-        for n, r in enumerate(self.rows):
-            if r.id in selected:
-                self._add_row_to_selection(n)
-        self.table.blockSignals(False)
-        unmet = sum(1 for r in self.rows if r.status in svc.UNMET)
-        self.count_label.setText(_("显示 {n} 条需求，其中未满足 {u} 条").format(n=len(self.rows), u=unmet))
+            rows = svc.list_needs(session, self.ctx.actor, self.current_filter())
+        scrolled = self.table.verticalScrollBar().value()
+        self._refreshing = True
+        try:
+            self.rows = rows
+            self.model.set_rows(rows)
+            select_ids(self.table, selected, scroll=False)
+        finally:
+            self._refreshing = False
+        self.table.verticalScrollBar().setValue(scrolled)  # stay where the user was looking
+        unmet = sum(1 for r in rows if r.status in svc.UNMET)
+        self.count_label.setText(_("显示 {n} 条需求，其中未满足 {u} 条").format(n=len(rows), u=unmet))
         self._selection_changed()
-
-    def _add_row_to_selection(self, row: int) -> None:
-        selection = self.table.selectionModel()
-        flags = type(selection).SelectionFlag  # QItemSelectionModel's flags, without importing Qt here
-        selection.select(self.table.model().index(row, 0), flags.Select | flags.Rows)
 
     # --- selection ---------------------------------------------------------------------------
     def selected_rows(self) -> list[svc.NeedRow]:
-        indexes = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.rows[i] for i in indexes if i < len(self.rows)]
+        return [self.rows[i] for i in self.table.selected_row_numbers() if i < len(self.rows)]
 
     def selected_need_ids(self) -> list[int]:
         return [r.id for r in self.selected_rows()]
 
     def select_needs(self, need_ids: list[int]) -> None:
-        """Select exactly these needs (those shown under the current filter)."""
-        self.table.clearSelection()
-        for n, r in enumerate(self.rows):
-            if r.id in need_ids:
-                self._add_row_to_selection(n)
+        """Select exactly these needs (those shown under the current filter), in one go; show the first."""
+        select_ids(self.table, need_ids)
+
+    def _user_selection_changed(self) -> None:
+        if not self._refreshing:
+            self._selection_changed()
 
     def _allowed(self, rows: list[svc.NeedRow], target: svc.NeedStatus) -> bool:
         return bool(rows) and self.can_edit and all(target in svc.NEED_MOVES[r.status] for r in rows)

@@ -13,7 +13,6 @@ from ...services import recipients as svc
 from ...services.auth import Permission
 from ..common import AppContext, dialog_buttons, error_label, run_service, show_error
 from ..qt import (
-    QAbstractItemView,
     QCheckBox,
     QColor,
     QComboBox,
@@ -29,18 +28,17 @@ from ..qt import (
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    Qt,
-    QTableWidget,
-    QTableWidgetItem,
     QTextBrowser,
     QTimer,
     QVBoxLayout,
     QWidget,
 )
+from ..rows_model import CENTER, Column, RowsModel, RowsTable, select_ids
 from .visit_dialog import VisitDialog
 
 OVERDUE_BACKGROUND = QColor("#fde2e1")
 OVERDUE_FOREGROUND = QColor("#b00020")
+INACTIVE_FOREGROUND = QColor("#888888")
 
 
 # --- the form --------------------------------------------------------------------------------
@@ -268,8 +266,45 @@ def detail_html(d: svc.RecipientDetail, visits: list[svc.VisitRow], needs: list[
 
 
 # --- the page --------------------------------------------------------------------------------------
+def _next_visit(r: svc.RecipientRow) -> str:
+    if r.overdue:
+        return _("{d}（逾期 {k} 天）").format(d=_d(r.next_due), k=r.days_overdue)
+    if not r.active:
+        return _("已停用：{r}").format(r=r.inactive_reason)
+    return _d(r.next_due) or _("—")
+
+
+def _background(r: svc.RecipientRow) -> QColor | None:
+    return OVERDUE_BACKGROUND if r.overdue else None
+
+
+def _foreground(r: svc.RecipientRow) -> QColor | None:
+    return INACTIVE_FOREGROUND if not r.active and not r.overdue else None
+
+
+def _due_foreground(r: svc.RecipientRow) -> QColor | None:
+    return OVERDUE_FOREGROUND if r.overdue else _foreground(r)
+
+
+def _column(header: str, text, align=None, foreground=_foreground) -> Column[svc.RecipientRow]:  # noqa: ANN001
+    """Every cell of an overdue household on pink; a deactivated one in grey."""
+    return Column(header, text, align=align, foreground=foreground, background=_background)
+
+
+#: The register's columns, computed per cell when shown (20,000 households on a big station).
+RECIPIENT_COLUMNS: tuple[Column[svc.RecipientRow], ...] = (
+    _column(_("姓名"), lambda r: r.name),
+    _column(_("性别"), lambda r: r.gender, align=CENTER),
+    _column(_("年龄"), lambda r: str(r.age), align=CENTER),
+    _column(_("重点对象"), lambda r: "、".join(r.key_groups)),
+    _column(_("联系方式"), lambda r: r.contact),
+    _column(_("上次走访"), lambda r: _d(r.last_visit) or _("未走访")),
+    _column(_("下次走访"), _next_visit, foreground=_due_foreground),
+)
+
+
 class RecipientsPage(QWidget):
-    HEADERS = (_("姓名"), _("性别"), _("年龄"), _("重点对象"), _("联系方式"), _("上次走访"), _("下次走访"))
+    HEADERS = tuple(c.header for c in RECIPIENT_COLUMNS)
     SEARCH_DELAY_MS = 150
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -294,13 +329,9 @@ class RecipientsPage(QWidget):
         self.reveal_button.setVisible(actor.can(Permission.REVEAL_PERSONAL))
         self.add_button.setEnabled(self.can_edit)
 
-        self.table = QTableWidget(0, len(self.HEADERS))
-        self.table.setHorizontalHeaderLabels(list(self.HEADERS))
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().setVisible(False)
-        self.table.verticalHeader().setDefaultSectionSize(26)
+        self.model: RowsModel[svc.RecipientRow] = RowsModel(RECIPIENT_COLUMNS, parent=self)
+        self.table = RowsTable(self.model)
+        self._refreshing = False  # selection signals while the list is replaced are not the user's
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -338,7 +369,7 @@ class RecipientsPage(QWidget):
         self.group_filter.currentIndexChanged.connect(self.apply_filter)
         self.include_inactive.toggled.connect(self.apply_filter)
         self.overdue_only.toggled.connect(self.apply_filter)
-        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.selectionModel().selectionChanged.connect(self._user_selection_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
         self.add_button.clicked.connect(self.add_recipient)
         self.edit_button.clicked.connect(self.edit_selected)
@@ -371,69 +402,60 @@ class RecipientsPage(QWidget):
         self._search_timer.stop()
         selected = self.selected_id()
         today = date.today()
+        text, group = self.search.text(), self.group_filter.currentData()
         with self.ctx.db.session(write=False) as session:
             rows = svc.list_recipients(
-                session, self.ctx.actor, self.search.text(), self.group_filter.currentData(),
-                self.include_inactive.isChecked(), today=today,
+                session, self.ctx.actor, text, group, self.include_inactive.isChecked(), today=today,
             )
-            overdue = svc.overdue_visits(session, self.ctx.actor, today)
+            if text.strip() or group is not None:  # the list is a part: count the whole station apart
+                overdue_total = len(svc.overdue_visits(session, self.ctx.actor, today))
+            else:  # the list holds every household: its rows already say who is overdue
+                overdue_total = sum(1 for r in rows if r.days_overdue > 0)
         if self.overdue_only.isChecked():
-            order = {o.recipient_id: n for n, o in enumerate(overdue)}  # most overdue first
-            rows = sorted((r for r in rows if r.id in order), key=lambda r: order[r.id])
+            # Most overdue first, as on the overview.
+            rows = sorted((r for r in rows if r.days_overdue > 0), key=lambda r: (-r.days_overdue, r.name, r.id))
         self.rows = rows
         self._fill_table()
         text = _("显示 {n} 位服务对象").format(n=len(rows))
-        if overdue:
-            text += _("；全站 {k} 位逾期未走访").format(k=len(overdue))
+        if overdue_total:
+            text += _("；全站 {k} 位逾期未走访").format(k=overdue_total)
         self.count_label.setText(text)
         if selected is None or not self.select_recipient(selected):
             self._selection_changed()
 
     def _fill_table(self) -> None:
-        self.table.blockSignals(True)
-        self.table.clearSelection()
-        self.table.setRowCount(len(self.rows))
-        for n, r in enumerate(self.rows):
-            if r.overdue:
-                due = _("{d}（逾期 {k} 天）").format(d=_d(r.next_due), k=r.days_overdue)
-            elif not r.active:
-                due = _("已停用：{r}").format(r=r.inactive_reason)
-            else:
-                due = _d(r.next_due) or _("—")
-            values = (r.name, r.gender, str(r.age), "、".join(r.key_groups), r.contact,
-                      _d(r.last_visit) or _("未走访"), due)
-            for col, value in enumerate(values):
-                item = QTableWidgetItem(value)
-                if col in (1, 2):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-                if r.overdue:
-                    item.setBackground(OVERDUE_BACKGROUND)
-                    if col == 6:
-                        item.setForeground(OVERDUE_FOREGROUND)
-                elif not r.active:
-                    item.setForeground(QColor("#888888"))
-                self.table.setItem(n, col, item)
-        self.table.blockSignals(False)
+        scrolled = self.table.verticalScrollBar().value()
+        self._refreshing = True
+        try:
+            self.model.set_rows(self.rows)
+        finally:
+            self._refreshing = False
+        self.table.verticalScrollBar().setValue(scrolled)  # stay where the user was looking
 
     # --- selection ---------------------------------------------------------------------------
     def selected_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].row() >= len(self.rows):
-            return None
-        return self.rows[rows[0].row()].id
+        row = self.selected_row()
+        return row.id if row is not None else None
 
     def selected_row(self) -> svc.RecipientRow | None:
-        rows = self.table.selectionModel().selectedRows()
-        return self.rows[rows[0].row()] if rows and rows[0].row() < len(self.rows) else None
+        rows = self.table.selected_row_numbers()
+        return self.model.row(rows[0]) if rows else None
 
     def select_recipient(self, recipient_id: int) -> bool:
-        for n, r in enumerate(self.rows):
-            if r.id == recipient_id:
-                self.table.selectRow(n)
-                self.table.scrollToItem(self.table.item(n, 0))
-                self._selection_changed()
-                return True
-        return False
+        """Select and show this household if the filters show it (its detail re-read); False if they hide it."""
+        if self.model.row_of(recipient_id) is None:
+            return False
+        self._refreshing = True  # one detail load below, not one per selection signal
+        try:
+            select_ids(self.table, [recipient_id])
+        finally:
+            self._refreshing = False
+        self._selection_changed()
+        return True
+
+    def _user_selection_changed(self) -> None:
+        if not self._refreshing:
+            self._selection_changed()
 
     def _selection_changed(self) -> None:
         row = self.selected_row()
