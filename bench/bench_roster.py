@@ -22,11 +22,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from sqlalchemy.dialects import sqlite as sqlite_dialect  # noqa: E402
-from station_app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo  # noqa: E402
 
 from station_app.db import open_database  # noqa: E402
 from station_app.services import volunteers as svc  # noqa: E402
 from station_app.services.auth import authenticate  # noqa: E402
+from station_app.services.demo import DEMO_ADMIN, DEMO_PASSWORD, build_demo  # noqa: E402
 
 VISIBLE_ROWS = 30  # what a roster window shows at once
 
