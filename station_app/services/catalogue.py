@@ -21,6 +21,7 @@ from ..models import KeyGroup, ServiceItem, Skill, utcnow
 from ..resources import load_json
 from . import audit
 from .auth import Actor, Permission, require
+from .records import load_for_station
 
 
 class Category(StrEnum):
@@ -200,10 +201,7 @@ def get_menu_item(session: Session, actor: Actor, item_id: int) -> MenuItemInfo:
 
 
 def _load_item(session: Session, actor: Actor, item_id: int) -> ServiceItem:
-    item = session.get(ServiceItem, item_id)
-    if item is None or item.station_id != actor.station_id:
-        raise NotFound(_("找不到这个服务项目。"))
-    return item
+    return load_for_station(session, actor, ServiceItem, item_id, _("找不到这个服务项目。"))
 
 
 def _validated_item(data: MenuItemInput) -> dict:

@@ -20,6 +20,7 @@ from ..models import Need, NeedStatusChange, Project, Recipient, ServiceItem, Us
 from . import audit
 from .auth import Actor, Permission, require
 from .catalogue import Category
+from .records import load_for_station
 from .volunteers import AVAILABILITY_BITS
 
 
@@ -218,13 +219,7 @@ def add_need(
 
 
 def _load(session: Session, actor: Actor, need_id: int, *, for_update: bool = False) -> Need:
-    query = select(Need).where(Need.id == need_id, Need.station_id == actor.station_id)
-    if for_update:
-        query = query.with_for_update()
-    need = session.scalar(query)
-    if need is None:
-        raise NotFound(_("找不到这条需求。"))
-    return need
+    return load_for_station(session, actor, Need, need_id, _("找不到这条需求。"), for_update=for_update)
 
 
 def change_need_status(

@@ -16,13 +16,14 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import DuplicateError, NotFound, StationError, ValidationError
+from ..errors import DuplicateError, StationError, ValidationError
 from ..i18n import _
 from ..models import KeyGroup, Need, Project, Recruitment, Team, utcnow
 from . import audit
 from . import needs as needs_svc
 from .auth import Actor, Permission, require
 from .catalogue import Category
+from .records import load_for_station
 from .validation import as_date, validate_name
 
 PROJECT_STATUSES = {"active": _("进行中"), "closed": _("已结束")}
@@ -197,13 +198,7 @@ def _snapshot(p: Project) -> dict:
 
 
 def _load(session: Session, actor: Actor, project_id: int, *, for_update: bool = False) -> Project:
-    query = select(Project).where(Project.id == project_id, Project.station_id == actor.station_id)
-    if for_update:
-        query = query.with_for_update()
-    project = session.scalar(query)
-    if project is None:
-        raise NotFound(_("找不到这个项目。"))
-    return project
+    return load_for_station(session, actor, Project, project_id, _("找不到这个项目。"), for_update=for_update)
 
 
 def _require_active(project: Project) -> None:

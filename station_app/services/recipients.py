@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import NotFound, StationError, ValidationError
+from ..errors import StationError, ValidationError
 from ..i18n import _
 from ..models import KeyGroup, Need, Recipient, Visit, recipient_key_groups, utcnow
 from . import audit
@@ -26,6 +26,7 @@ from . import needs as needs_svc
 from .auth import Actor, Permission, require
 from .masking import mask_phone
 from .pinyin import name_keys
+from .records import load_for_station
 from .validation import EARLIEST_BIRTH, age_on, as_date, clean_text, optional_phone, validate_name
 
 GENDERS = ("男", "女")
@@ -241,12 +242,7 @@ def _apply(session: Session, actor: Actor, recipient: Recipient, values: dict) -
 
 
 def _load(session: Session, actor: Actor, recipient_id: int) -> Recipient:
-    recipient = session.scalar(
-        select(Recipient).where(Recipient.id == recipient_id, Recipient.station_id == actor.station_id)
-    )
-    if recipient is None:
-        raise NotFound(_("找不到这位服务对象（可能不属于本站）。"))
-    return recipient
+    return load_for_station(session, actor, Recipient, recipient_id, _("找不到这位服务对象（可能不属于本站）。"))
 
 
 _STALE = _("这位服务对象的资料刚被其他人修改过，请关闭后重新打开再改。")

@@ -35,6 +35,7 @@ from . import volunteers as vol_svc
 from .auth import Actor, Permission, require
 from .catalogue import Category
 from .masking import mask_phone
+from .records import load_for_station
 from .validation import age_on, as_date, parse_id_number, validate_name, validate_phone
 
 RECRUITMENT_STATUSES = {"open": _("招募中"), "closed": _("已结束")}
@@ -243,13 +244,7 @@ def _snapshot(r: Recruitment) -> dict:
 
 
 def _load(session: Session, actor: Actor, recruitment_id: int, *, for_update: bool = False) -> Recruitment:
-    query = select(Recruitment).where(Recruitment.id == recruitment_id, Recruitment.station_id == actor.station_id)
-    if for_update:
-        query = query.with_for_update()
-    notice = session.scalar(query)
-    if notice is None:
-        raise NotFound(_("找不到这条招募。"))
-    return notice
+    return load_for_station(session, actor, Recruitment, recruitment_id, _("找不到这条招募。"), for_update=for_update)
 
 
 def _slots_used(session: Session, recruitment_ids: Sequence[int]) -> dict[int, int]:

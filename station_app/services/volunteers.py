@@ -13,13 +13,14 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..errors import DuplicateError, NotFound, StationError, ValidationError
+from ..errors import DuplicateError, StationError, ValidationError
 from ..i18n import _
 from ..models import Skill, Station, Team, TeamMember, Volunteer, utcnow, volunteer_skills
 from . import audit
 from .auth import Actor, Permission, require
 from .masking import mask_id_number, mask_phone
 from .pinyin import name_keys
+from .records import load_for_station
 from .validation import (
     age_on,
     check_id_matches,
@@ -330,13 +331,7 @@ def register_volunteer(session: Session, actor: Actor, data: VolunteerInput, *, 
 
 
 def _load(session: Session, actor: Actor, volunteer_id: int, *, for_update: bool = False) -> Volunteer:
-    query = select(Volunteer).where(Volunteer.id == volunteer_id, Volunteer.station_id == actor.station_id)
-    if for_update:
-        query = query.with_for_update()
-    volunteer = session.scalar(query)
-    if volunteer is None:
-        raise NotFound(_("找不到这名志愿者（可能已被删除或不属于本站）。"))
-    return volunteer
+    return load_for_station(session, actor, Volunteer, volunteer_id, _("找不到这名志愿者（可能已被删除或不属于本站）。"), for_update=for_update)
 
 
 def update_volunteer(
