@@ -21,7 +21,7 @@ from ..models import KeyGroup, ServiceItem, Skill, utcnow
 from ..resources import load_json
 from . import audit
 from .auth import Actor, Permission, require
-from .records import load_for_station
+from .records import load_for_station, skills_named
 
 
 class Category(StrEnum):
@@ -251,15 +251,6 @@ def _check_item_unique(session: Session, actor: Actor, category: str, name: str,
         )
 
 
-def _skill_objects(session: Session, names: Sequence[str]) -> list[Skill]:
-    found = {s.name: s for s in session.scalars(select(Skill).where(Skill.name.in_(names)))} if names else {}
-    for name in names:
-        if name not in found:
-            found[name] = Skill(name=name)
-            session.add(found[name])
-    return [found[n] for n in names]
-
-
 def _item_snapshot(item: ServiceItem) -> dict:
     return {
         "category": item.category,
@@ -278,7 +269,7 @@ def create_menu_item(session: Session, actor: Actor, data: MenuItemInput) -> int
     values = _validated_item(data)
     _check_item_unique(session, actor, values["category"], values["name"], None)
     last = session.scalar(select(func.max(ServiceItem.sort_order)).where(ServiceItem.station_id == actor.station_id))
-    skills = _skill_objects(session, values.pop("skills"))
+    skills = skills_named(session, values.pop("skills"))
     item = ServiceItem(station_id=actor.station_id, sort_order=(last or 0) + 1, skills=skills, **values)
     session.add(item)
     session.flush()
@@ -296,7 +287,7 @@ def update_menu_item(session: Session, actor: Actor, item_id: int, data: MenuIte
     values = _validated_item(data)
     _check_item_unique(session, actor, values["category"], values["name"], item.id)
     before = _item_snapshot(item)
-    item.skills = _skill_objects(session, values.pop("skills"))
+    item.skills = skills_named(session, values.pop("skills"))
     for key, value in values.items():
         setattr(item, key, value)
     changes = audit.diff(before, _item_snapshot(item))

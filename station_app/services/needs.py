@@ -20,7 +20,7 @@ from ..models import Need, NeedStatusChange, Project, Recipient, ServiceItem, Us
 from . import audit
 from .auth import Actor, Permission, require
 from .catalogue import Category
-from .records import load_for_station
+from .records import like_escape, load_for_station
 from .volunteers import AVAILABILITY_BITS
 
 
@@ -284,7 +284,7 @@ def link_needs_to_project(session: Session, actor: Actor, need_ids: Sequence[int
 
 
 def _like(text: str) -> str:
-    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return f"%{like_escape(text)}%"
 
 
 def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *, today: date | None = None) -> list[NeedRow]:

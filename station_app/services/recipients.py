@@ -26,7 +26,7 @@ from . import needs as needs_svc
 from .auth import Actor, Permission, require
 from .masking import mask_phone
 from .pinyin import name_keys
-from .records import load_for_station
+from .records import like_escape, load_for_station
 from .validation import EARLIEST_BIRTH, age_on, as_date, clean_text, optional_phone, validate_name
 
 GENDERS = ("男", "女")
@@ -453,16 +453,12 @@ def get_recipient(session: Session, actor: Actor, recipient_id: int, *, reveal: 
     )
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def _search_condition(text: str):  # noqa: ANN202 - a SQL expression or None
     """Name, pinyin initials or full pinyin, guardian's name, or digits of a phone."""
     text = unicodedata.normalize("NFKC", text).strip()
     if not text:
         return None
-    esc = _like_escape(text)
+    esc = like_escape(text)
     if re.fullmatch(r"[A-Za-z]+", text):
         lowered = esc.lower()
         return or_(

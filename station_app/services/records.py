@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import NotFound
+from ..models import Skill
 from .auth import Actor
 
 M = TypeVar("M")
@@ -29,3 +31,18 @@ def load_for_station(
     if record is None:
         raise NotFound(not_found)
     return record
+
+
+def skills_named(session: Session, names: Sequence[str]) -> list[Skill]:
+    """The shared skills with these names, in that order; a name not seen before becomes a new skill."""
+    found = {s.name: s for s in session.scalars(select(Skill).where(Skill.name.in_(names)))} if names else {}
+    for name in names:
+        if name not in found:
+            found[name] = Skill(name=name)
+            session.add(found[name])
+    return [found[n] for n in names]
+
+
+def like_escape(text: str) -> str:
+    """Text to put inside a LIKE pattern literally (use with ``escape="\\\\"``)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

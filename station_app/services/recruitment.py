@@ -16,7 +16,6 @@ New residents
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,14 +27,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ..errors import NotFound, StationError, ValidationError
 from ..i18n import _
-from ..models import Project, Recruitment, RecruitmentApplication, Skill, Station, Volunteer, utcnow
+from ..models import Project, Recruitment, RecruitmentApplication, Station, Volunteer, utcnow
 from ..reports.poster import PosterData
 from . import audit
 from . import volunteers as vol_svc
 from .auth import Actor, Permission, require
 from .catalogue import Category
 from .masking import mask_phone
-from .records import load_for_station
+from .records import load_for_station, skills_named
 from .validation import age_on, as_date, parse_id_number, validate_name, validate_phone
 
 RECRUITMENT_STATUSES = {"open": _("招募中"), "closed": _("已结束")}
@@ -47,7 +46,6 @@ NOT_COUNTED = (vol_svc.Status.REJECTED.value, vol_svc.Status.WITHDRAWN.value)
 MAX_SLOTS = 999
 MIN_AGE, MAX_AGE = 1, 120
 STALE_MESSAGE = _("这条招募刚被其他人改过，请关闭后重新打开再改。")
-SKILL_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 @dataclass
@@ -218,15 +216,6 @@ def _validated(session: Session, actor: Actor, data: RecruitmentInput) -> dict:
     }
 
 
-def _skill_objects(session: Session, names: Sequence[str]) -> list[Skill]:
-    found = {s.name: s for s in session.scalars(select(Skill).where(Skill.name.in_(names)))} if names else {}
-    for name in names:
-        if name not in found:
-            found[name] = Skill(name=name)
-            session.add(found[name])
-    return [found[n] for n in names]
-
-
 def _snapshot(r: Recruitment) -> dict:
     return {
         "title": r.title,
@@ -288,7 +277,7 @@ def publish_recruitment(session: Session, actor: Actor, data: RecruitmentInput, 
         raise ValidationError(_("项目“{n}”已结束，不能再发布招募。").format(n=project.name), field="project_id")
     values = _validated(session, actor, data)
     _check_deadline(values["deadline"], project, today)
-    skills = _skill_objects(session, values.pop("skills"))
+    skills = skills_named(session, values.pop("skills"))
     notice = Recruitment(
         station_id=actor.station_id, project_id=project.id, status="open", published_at=utcnow(),
         created_by_id=actor.user_id, skills=skills, **values,
@@ -338,7 +327,7 @@ def update_recruitment(
             _("已有 {n} 人报名，招募名额不能少于 {n} 人。").format(n=used), field="slots"
         )
     before = _snapshot(notice)
-    notice.skills = _skill_objects(session, values.pop("skills"))
+    notice.skills = skills_named(session, values.pop("skills"))
     for key, value in values.items():
         setattr(notice, key, value)
     changes = audit.diff(before, _snapshot(notice))
@@ -638,8 +627,3 @@ def cancel_application(session: Session, actor: Actor, application_id: int, reas
         summary=_("取消报名：{name} → {t}").format(name=volunteer.name, t=notice.title),
         changes={"status": ["applied", "cancelled"], "reason": [None, reason]},
     )
-
-
-def split_skills(text: str) -> list[str]:
-    """What a form's skills box means: names separated by 、，, ; or spaces."""
-    return [s for s in SKILL_SEPARATORS.split(text or "") if s]

@@ -478,3 +478,12 @@ def optional_phone(raw: str | None, *, label: str, field: str) -> str:
         return validate_phone(raw)
     except ValidationError as exc:
         raise ValidationError(label + _("：") + exc.message, field=field) from exc
+
+
+# Skills typed in one box: "家电维修、电工, 急救" (Chinese or Western commas, 、, semicolons, spaces).
+SKILL_SEPARATORS = re.compile(r"[,，、;；\s]+")
+
+
+def split_skills(text: str | None) -> list[str]:
+    """The skill names typed in one box, in order, empty pieces dropped."""
+    return [s for s in SKILL_SEPARATORS.split(text or "") if s]

@@ -20,7 +20,7 @@ from . import audit
 from .auth import Actor, Permission, require
 from .masking import mask_id_number, mask_phone
 from .pinyin import name_keys
-from .records import load_for_station
+from .records import like_escape, load_for_station, skills_named
 from .validation import (
     age_on,
     check_id_matches,
@@ -255,17 +255,6 @@ def _check_unique_id(session: Session, id_number: str, exclude_id: int | None = 
         )
 
 
-def _skills(session: Session, names: Sequence[str]) -> list[Skill]:
-    if not names:
-        return []
-    found = {s.name: s for s in session.scalars(select(Skill).where(Skill.name.in_(names)))}
-    for name in names:
-        if name not in found:
-            found[name] = Skill(name=name)
-            session.add(found[name])
-    return [found[n] for n in names]
-
-
 def _teams(session: Session, actor: Actor, team_ids: Sequence[int]) -> list[Team]:
     if not team_ids:
         return []
@@ -301,7 +290,7 @@ def _apply(session: Session, actor: Actor, volunteer: Volunteer, values: dict) -
     for key, value in values.items():
         if key not in ("skills", "team_ids"):
             setattr(volunteer, key, value)
-    volunteer.skills = _skills(session, values["skills"])
+    volunteer.skills = skills_named(session, values["skills"])
     current = {m.team_id: m for m in volunteer.memberships}
     volunteer.memberships = [
         current.get(team.id) or TeamMember(team=team) for team in _teams(session, actor, values["team_ids"])
@@ -483,16 +472,12 @@ def get_volunteer(session: Session, actor: Actor, volunteer_id: int, *, reveal: 
     )
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_condition(text: str):  # noqa: ANN201 - a SQL expression or None
     """What the search box means: pinyin initials, name, phone, ID-number tail, number or skill."""
     text = unicodedata.normalize("NFKC", text).strip()  # full-width letters and digits from an IME
     if not text:
         return None
-    esc = _like_escape(text)
+    esc = like_escape(text)
     lowered = esc.lower()
     if re.fullmatch(r"[A-Za-z]+", text):
         return or_(
@@ -535,7 +520,7 @@ def roster_query(actor: Actor, flt: RosterFilter, sort: str = "id", descending: 
     if flt.team_id is not None:
         query = query.where(Volunteer.id.in_(select(TeamMember.volunteer_id).where(TeamMember.team_id == flt.team_id)))
     if flt.skill:
-        query = query.where(Volunteer.id.in_(_with_skill_like(_like_escape(flt.skill))))
+        query = query.where(Volunteer.id.in_(_with_skill_like(like_escape(flt.skill))))
     column = SORT_COLUMNS.get(sort, Volunteer.id)
     if sort == "age":
         descending = not descending

@@ -9,6 +9,7 @@ from ...errors import StationError
 from ...i18n import _
 from ...services import catalogue as svc
 from ...services.auth import Permission
+from ...services.validation import SKILL_SEPARATORS, split_skills
 from ...services.volunteers import list_skills
 from ..common import AppContext, dialog_buttons, error_label, run_service
 from ..qt import (
@@ -36,7 +37,6 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
-from ..roster.volunteer_dialog import SKILL_SEPARATORS
 
 RETIRED_COLOR = QColor("#888888")
 
@@ -165,7 +165,7 @@ class MenuItemDialog(QDialog):
             name=self.name.text(),
             description=self.description.toPlainText(),
             typical_minutes=self.hours.value() * 60 + self.minutes.value(),
-            skills=[s for s in SKILL_SEPARATORS.split(self.skills.text()) if s],
+            skills=split_skills(self.skills.text()),
             charge="low_cost" if self.low_cost.isChecked() else "free",
             redeemable=self.redeemable.isChecked(),
             active=self.active.isChecked(),

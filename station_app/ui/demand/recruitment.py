@@ -15,6 +15,7 @@ from ...services import recruitment as svc
 from ...services import volunteers as vol_svc
 from ...services.auth import Permission
 from ...services.stations import station_info
+from ...services.validation import split_skills
 from ..common import AppContext, dialog_buttons, error_label, run_service, show_error
 from ..qt import (
     QComboBox,
@@ -173,7 +174,7 @@ class RecruitmentDialog(QDialog):
             project_id=self.project.currentData(),
             title=self.title.text(),
             requirements=self.requirements.toPlainText(),
-            skills=svc.split_skills(self.skills.text()),
+            skills=split_skills(self.skills.text()),
             min_age=self.min_age.value() or None,
             max_age=self.max_age.value() or None,
             service_times=self.service_times.mask(),

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
-
 from ...errors import DuplicateError, StationError, ValidationError
 from ...i18n import _
 from ...services import teams as team_svc
 from ...services import volunteers as svc
-from ...services.validation import age_on, parse_id_number
+from ...services.validation import age_on, parse_id_number, split_skills
 from ..common import AppContext, dialog_buttons, error_label, show_error
 from ..qt import (
     QCheckBox,
@@ -29,8 +27,6 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
-
-SKILL_SEPARATORS = re.compile(r"[,，、;；\s]+")
 
 
 class AvailabilityGrid(QWidget):
@@ -229,7 +225,7 @@ class VolunteerDialog(QDialog):
             is_backbone=self.is_backbone.isChecked(),
             emergency_contact=self.emergency_contact.text(),
             emergency_phone=self.emergency_phone.text(),
-            skills=[s for s in SKILL_SEPARATORS.split(self.skills.text()) if s],
+            skills=split_skills(self.skills.text()),
             availability=self.availability.mask(),
             team_ids=team_ids,
             notes=self.notes.toPlainText(),
