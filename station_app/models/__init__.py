@@ -18,10 +18,30 @@ from .demand import (
     service_item_skills,
 )
 from .org import City, Community, Station, Town
+from .schedule import (
+    Activity,
+    ActivitySeries,
+    Assignment,
+    Shift,
+    StationSetting,
+    TrainingEnrolment,
+    TrainingSession,
+    activity_recipients,
+    activity_skills,
+)
 from .user import User
 from .volunteer import Skill, Team, TeamMember, Volunteer, volunteer_skills
 
 __all__ = [
+    "Activity",
+    "ActivitySeries",
+    "Assignment",
+    "Shift",
+    "StationSetting",
+    "TrainingEnrolment",
+    "TrainingSession",
+    "activity_recipients",
+    "activity_skills",
     "AuditEntry",
     "Base",
     "City",

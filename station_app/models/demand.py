@@ -47,6 +47,9 @@ class ServiceItem(Base):
     charge: Mapped[str] = mapped_column(String(16), default="free")
     # May a volunteer pay for this with time-bank hours (回馈, §三.6)?
     redeemable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A training type (see services.training.TrainingKind) a volunteer must have attended
+    # before serving this item, e.g. 健康义诊 needs 岗前培训; None: no requirement.
+    required_training: Mapped[str | None] = mapped_column(String(20))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -152,6 +155,8 @@ class Need(Base):
     # pending_assessment → pending_match → matched → done / closed.
     status: Mapped[str] = mapped_column(String(20))
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    # Or matched through an activity that serves it (issue 4).
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"), index=True)
     raised_on: Mapped[date] = mapped_column(Date)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -178,6 +183,7 @@ class NeedStatusChange(Base):
     to_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(Text, default="")
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"))
+    activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id"))
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

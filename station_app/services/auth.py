@@ -39,6 +39,8 @@ class Permission(Enum):
     MANAGE_TEAMS = _("管理服务队")
     EDIT_DEMAND = _("登记服务对象、走访、需求、项目和招募")
     MANAGE_MENU = _("管理服务菜单和重点对象类别")
+    EDIT_SCHEDULE = _("安排培训和活动、排班")
+    MANAGE_RULES = _("设置骨干认定等规则")
     MANAGE_USERS = _("管理用户账号")
     MANAGE_STATION = _("修改站点信息")
     VIEW_AUDIT = _("查看审计日志")
@@ -53,6 +55,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.REVEAL_PERSONAL,
             Permission.MANAGE_TEAMS,
             Permission.EDIT_DEMAND,
+            Permission.EDIT_SCHEDULE,
         }
     ),
     Role.VIEWER: frozenset({Permission.VIEW}),
