@@ -108,3 +108,89 @@ def test_postgresql_station_from_0001_keeps_its_data(pg_url: str, tmp_path: Path
         _check_after_upgrade(database)
     finally:
         database.dispose()
+
+
+def _fill_at_0002(database: Database) -> None:
+    """Revision 0002's demand data on top of 0001's station: a household in a key group, a visit, a need, a project."""
+    _fill_at_0001(database)
+    upgrade(database.engine, "0002")
+    with database.engine.begin() as conn:
+        clinic = conn.execute(text("SELECT id FROM service_items WHERE name = '健康义诊'")).scalar_one()
+        group = conn.execute(text("SELECT id FROM key_groups WHERE name = '空巢老人'")).scalar_one()
+        conn.execute(text(
+            "INSERT INTO recipients (id, station_id, name, name_initials, name_pinyin, gender, birth_date, building,"
+            " unit, room, phone, guardian_name, guardian_relation, guardian_phone, notes, active, inactive_reason,"
+            " created_at, updated_at, version) VALUES (1, 1, '何桂芳', 'hgf', 'heguifang', '女', '1941-05-02', '3',"
+            " '1', '201', '', '', '', '', '', :t, '', '2026-02-01 08:00:00', '2026-02-01 08:00:00', 1)"
+        ), {"t": True})
+        conn.execute(text("INSERT INTO recipient_key_groups (recipient_id, key_group_id) VALUES (1, :g)"), {"g": group})
+        conn.execute(text(
+            "INSERT INTO visits (id, station_id, recipient_id, visited_on, visitor_kind, visitor_name, method,"
+            " findings, created_by_id, created_at) VALUES (1, 1, 1, '2026-02-01', 'staff', '李站长', 'home',"
+            " '血压偏高', 1, '2026-02-01 08:00:00')"
+        ))
+        conn.execute(text(
+            "INSERT INTO projects (id, station_id, name, category, goal, starts_on, ends_on, lead_social_worker,"
+            " partner_team_id, partner_org, status, created_by_id, created_at, version) VALUES (1, 1, '长者健康守护',"
+            " 'help', '', '2026-02-01', '2026-12-31', '梁社工', NULL, '', 'active', 1, '2026-02-01 08:00:00', 1)"
+        ))
+        conn.execute(text(
+            "INSERT INTO needs (id, station_id, recipient_id, visit_id, service_item_id, free_text, description,"
+            " urgency, preferred_times, preferred_note, status, project_id, raised_on, created_by_id, created_at,"
+            " updated_at, version) VALUES (1, 1, 1, 1, :item, '', '', 'normal', 0, '', 'matched', 1, '2026-02-01',"
+            " 1, '2026-02-01 08:00:00', '2026-02-01 08:00:00', 1)"
+        ), {"item": clinic})
+        conn.execute(text(
+            "INSERT INTO need_status_changes (id, need_id, from_status, to_status, reason, project_id, changed_by_id,"
+            " changed_at) VALUES (1, 1, 'pending_match', 'matched', '', 1, 1, '2026-02-01 08:00:00')"
+        ))
+        # The station edited the clinic item's duration before the upgrade: that stays.
+        conn.execute(text("UPDATE service_items SET typical_minutes = 150 WHERE id = :i"), {"i": clinic})
+
+
+def _check_after_0002_upgrade(database: Database) -> None:
+    from station_app.models import Activity, Need, NeedStatusChange, Project, Recipient, TrainingSession
+
+    _check_after_upgrade(database)
+    with database.session(write=False) as session:
+        need = session.scalars(select(Need)).one()
+        assert (need.recipient.name, need.status, need.project_id, need.activity_id) == ("何桂芳", "matched", 1, None)
+        assert need.service_item.typical_minutes == 150
+        assert [h.to_status for h in session.scalars(select(NeedStatusChange))] == ["matched"]
+        assert session.scalar(select(Project.name)) == "长者健康守护"
+        assert [g.name for g in session.scalars(select(Recipient)).one().key_groups] == ["空巢老人"]
+        # The data step: the shipped menu's medical items now require 岗前培训; others require nothing.
+        required = dict(session.execute(select(ServiceItem.name, ServiceItem.required_training)).all())
+        assert required["健康义诊"] == required["免费体检"] == "pre_service"
+        assert required["维修家电"] is None
+        assert session.scalar(select(func.count()).select_from(Activity)) == 0
+        assert session.scalar(select(func.count()).select_from(TrainingSession)) == 0
+
+
+def test_sqlite_station_from_0002_keeps_its_demand_data(tmp_path: Path):
+    path = tmp_path / "station.db"
+    url = f"sqlite:///{path}"
+    database = Database(url)
+    upgrade(database.engine, "0001")
+    _fill_at_0002(database)
+    database.dispose()
+
+    database = open_database(url, backup_dir=tmp_path / "backups")
+    try:
+        _check_after_0002_upgrade(database)
+    finally:
+        database.dispose()
+    assert list((tmp_path / "backups").glob("station-before-upgrade-0002-*.db"))
+
+
+def test_postgresql_station_from_0002_keeps_its_demand_data(pg_url: str, tmp_path: Path):
+    database = Database(pg_url)
+    upgrade(database.engine, "0001")
+    _fill_at_0002(database)
+    database.dispose()
+
+    database = open_database(pg_url, backup_dir=tmp_path / "backups")
+    try:
+        _check_after_0002_upgrade(database)
+    finally:
+        database.dispose()
