@@ -195,6 +195,21 @@ def cmd_poster(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_festivals(args: argparse.Namespace) -> int:
+    """The festivals and volunteer days of a year (lunar dates computed offline)."""
+    from .services.festivals import check_year, festivals_between
+
+    year = args.year or date.today().year
+    check_year(year)
+    print(_("{y} 年的节日：").format(y=year))
+    weekdays = "一二三四五六日"
+    for festival in festivals_between(date(year, 1, 1), date(year, 12, 31)):
+        kind = _("传统节日") if festival.traditional else _("纪念日")
+        print(f"  {festival.day.isoformat()}  " + _("周{w}").format(w=weekdays[festival.day.weekday()])
+              + f"  {festival.name}（{kind}）")
+    return 0
+
+
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from .db import schema_state
 
@@ -255,6 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", type=int, help=_("招募编号（先不带 --id 运行一次查看）"))
     p.add_argument("-o", "--output", help=_("保存到哪个 PDF 文件（默认：招募海报-编号.pdf）"))
     p.set_defaults(func=cmd_poster)
+
+    p = sub.add_parser("festivals", help=_("列出某一年的传统节日和志愿服务纪念日（按公历日期）"))
+    p.add_argument("year", nargs="?", type=int, help=_("年份 1950–2100（默认今年）"))
+    p.set_defaults(func=cmd_festivals)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)

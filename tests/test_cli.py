@@ -105,3 +105,18 @@ def test_overview_and_poster_for_scripts(tmp_path, monkeypatch, capsys):
     code, _out, err = run(monkeypatch, capsys, ["--database", url, "overview", *login, "--date", "2026-02-30"],
                           DEMO_PASSWORD + "\n")
     assert code == 2 and "统计日期" in err
+
+
+def test_festivals_lists_a_years_dates_in_order(monkeypatch, capsys):
+    code, out, _err = run(monkeypatch, capsys, ["festivals", "2024"])
+    assert code == 0
+    lines = [line.split() for line in out.splitlines()[1:]]
+    assert ["2024-09-17", "周二", "中秋（传统节日）"] in lines
+    assert ["2024-02-10", "周六", "春节（传统节日）"] in lines
+    assert ["2024-12-05", "周四", "国际志愿者日（纪念日）"] in lines
+    assert [line[0] for line in lines] == sorted(line[0] for line in lines) and len(lines) == 9
+
+
+def test_festivals_outside_the_supported_years_refused(monkeypatch, capsys):
+    code, out, err = run(monkeypatch, capsys, ["festivals", "2101"])
+    assert code != 0 and "1950—2100" in err and not out

@@ -22,6 +22,7 @@ from functools import cache
 from lunar_python import Lunar
 
 from ..errors import ValidationError
+from ..i18n import _
 from ..resources import load_json
 
 MIN_YEAR, MAX_YEAR = 1950, 2100
@@ -82,12 +83,12 @@ class FestivalTemplate:
 
 def _check_key(key: str) -> None:
     if key not in FESTIVAL_NAMES:
-        raise ValidationError(f"没有这个节日：{key}。可选的节日有：{'、'.join(FESTIVAL_NAMES.values())}", field="festival")
+        raise ValidationError(_("没有这个节日：{k}。可选的节日有：{names}").format(k=key, names="、".join(FESTIVAL_NAMES.values())), field="festival")
 
 
-def _check_year(year: int) -> None:
+def check_year(year: int) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValidationError(f"节日日期只能查询 {MIN_YEAR}—{MAX_YEAR} 年，{year} 年超出了范围", field="year")
+        raise ValidationError(_("节日日期只能查询 {a}—{b} 年，{y} 年超出了范围").format(a=MIN_YEAR, b=MAX_YEAR, y=year), field="year")
 
 
 @cache
@@ -110,7 +111,7 @@ def _year_dates(year: int) -> dict[str, date]:
 def festival_date(key: str, year: int) -> date:
     """The Gregorian date of festival ``key`` in ``year`` (1950–2100)."""
     _check_key(key)
-    _check_year(year)
+    check_year(year)
     return _year_dates(year)[key]
 
 
@@ -168,5 +169,5 @@ def festival_template(key: str) -> FestivalTemplate:
     for template in _templates():
         if template.festival == key:
             return template
-    raise ValidationError(f"“{FESTIVAL_NAMES[key]}”没有活动模板", field="festival")
+    raise ValidationError(_("“{n}”没有活动模板").format(n=FESTIVAL_NAMES[key]), field="festival")
 
