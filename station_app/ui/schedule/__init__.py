@@ -1,0 +1,1 @@
+"""活动排班 tab: activities, shifts, assignments and the calendar."""
