@@ -261,3 +261,50 @@ def test_a_retired_key_group_stays_on_its_recipients(db, admin):
     with db.session(write=False) as session:
         recipient = session.scalar(select(Recipient).where(Recipient.name == "小林"))
         assert [g.name for g in recipient.key_groups] == ["流动儿童"]
+
+
+# --- required training ------------------------------------------------------------------------
+def test_the_shipped_medical_items_require_pre_service_training_as_the_migration_sets(db, admin):
+    """健康义诊 and 免费体检 need 岗前培训 on a new station, the same items migration 0003 marks on old ones."""
+    import importlib
+
+    migration = importlib.import_module("station_app.migrations.versions.20261130_0003_training_activities_shifts_assignments")
+    required = {i.name: i.required_training for i in menu(db, admin) if i.required_training}
+    assert required == {"健康义诊": "pre_service", "免费体检": "pre_service"}
+    assert set(required) == set(migration.PRE_SERVICE_ITEMS)
+    by_name = {i.name: i for i in menu(db, admin)}
+    assert by_name["健康义诊"].required_training_label == "岗前培训"
+    assert by_name["维修家电"].required_training is None and by_name["维修家电"].required_training_label == ""
+
+
+def test_an_item_requires_a_training_kind_then_none_and_each_change_is_audited(db, admin):
+    item_id = create(db, admin, replace(MEAL, required_training="skills"))
+    with db.session(write=False) as session:
+        assert get_menu_item(session, admin, item_id).required_training_label == "技能培训"
+    with db.session() as session:
+        update_menu_item(session, admin, item_id, replace(MEAL, required_training="pre_service"))
+    with db.session() as session:
+        update_menu_item(session, admin, item_id, replace(MEAL, required_training=""))  # the combo's 无
+    with db.session(write=False) as session:
+        assert get_menu_item(session, admin, item_id).required_training is None
+        changes = list(session.scalars(
+            select(AuditEntry.changes).where(AuditEntry.entity == "service_item", AuditEntry.entity_id == item_id)
+            .order_by(AuditEntry.id)
+        ))
+    assert [c.get("required_training") for c in changes] == [
+        [None, "skills"], ["skills", "pre_service"], ["pre_service", None],
+    ]
+
+
+def test_an_unknown_training_kind_is_refused_and_nothing_changes(db, admin):
+    before = item_count(db)
+    with pytest.raises(ValidationError) as exc, db.session() as session:
+        create_menu_item(session, admin, replace(MEAL, required_training="first_aid"))
+    assert exc.value.field == "required_training"
+    assert exc.value.message.startswith("所需培训“first_aid”不是培训类型之一（集中辅导、座谈交流、案例分析、技能培训、岗前培训）")
+    assert item_count(db) == before
+    item_id = create(db, admin, replace(MEAL, required_training="pre_service"))
+    with pytest.raises(ValidationError), db.session() as session:
+        update_menu_item(session, admin, item_id, replace(MEAL, required_training="first_aid"))
+    with db.session(write=False) as session:
+        assert get_menu_item(session, admin, item_id).required_training == "pre_service"

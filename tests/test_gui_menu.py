@@ -94,7 +94,7 @@ def test_add_a_menu_item_through_the_dialog(page, monkeypatch, sqlite_db):
     assert page.selected().name == "上门送餐"
     assert row_of(page, "上门送餐") == {
         "类别": "帮扶行动", "名称": "上门送餐", "说明": "给行动不便的老人送午餐", "一般用时": "1 小时 30 分",
-        "所需技能": "陪伴聊天、驾驶", "收费": "低偿", "时长兑换": "可兑换", "状态": "在用",
+        "所需技能": "陪伴聊天、驾驶", "所需培训": "", "收费": "低偿", "时长兑换": "可兑换", "状态": "在用",
     }
 
 
@@ -169,6 +169,39 @@ def test_edit_an_item_and_untick_in_use_retires_it(page, monkeypatch):
     page.show_retired.setChecked(True)
     assert row_of(page, "维修家电")["一般用时"] == "1 小时 15 分"
     assert row_of(page, "维修家电")["状态"] == "已停用"
+
+
+def test_required_training_shows_in_the_table_and_is_chosen_in_the_dialog(page, monkeypatch):
+    page.categories.setCurrentRow(2)  # 便民行动
+    assert row_of(page, "健康义诊")["所需培训"] == "岗前培训"
+    assert row_of(page, "维修家电")["所需培训"] == ""
+    assert page.select_item(next(i.id for i in page.items if i.name == "维修家电"))
+
+    def fill(dialog: MenuItemDialog) -> int:
+        combo = dialog.required_training
+        assert [combo.itemText(i) for i in range(combo.count())] == [
+            "无", "集中辅导", "座谈交流", "案例分析", "技能培训", "岗前培训"]
+        assert combo.currentText() == "无"
+        combo.setCurrentIndex(combo.findText("技能培训"))
+        dialog.accept()
+        return dialog.result()
+
+    answer(monkeypatch, MenuItemDialog, fill)
+    page.edit_button.click()
+    assert row_of(page, "维修家电")["所需培训"] == "技能培训"
+
+    # Opening 健康义诊 shows its requirement; choosing 无 clears it.
+    assert page.select_item(next(i.id for i in page.items if i.name == "健康义诊"))
+
+    def clear(dialog: MenuItemDialog) -> int:
+        assert dialog.required_training.currentText() == "岗前培训"
+        dialog.required_training.setCurrentIndex(0)
+        dialog.accept()
+        return dialog.result()
+
+    answer(monkeypatch, MenuItemDialog, clear)
+    page.edit_button.click()
+    assert row_of(page, "健康义诊")["所需培训"] == ""
 
 
 def test_skills_complete_after_the_last_separator(page, qtbot):

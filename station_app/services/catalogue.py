@@ -22,6 +22,7 @@ from ..resources import load_json
 from . import audit
 from .auth import Actor, Permission, require
 from .records import load_for_station, skills_named
+from .training import TrainingKind
 
 
 class Category(StrEnum):
@@ -64,6 +65,12 @@ class MenuItemInfo:
     charge: str  # code, see CHARGES
     redeemable: bool
     active: bool
+    required_training: str | None = None  # a TrainingKind value: who serves this item must have attended it
+
+    @property
+    def required_training_label(self) -> str:
+        """"岗前培训", or "" when the item needs no training."""
+        return TrainingKind(self.required_training).label if self.required_training else ""
 
     @property
     def label(self) -> str:
@@ -81,6 +88,7 @@ class MenuItemInput:
     charge: str = "free"
     redeemable: bool = False
     active: bool = True
+    required_training: str | None = None  # a TrainingKind value, or None / "" for no requirement
 
 
 @dataclass(frozen=True)
@@ -110,6 +118,7 @@ def seed_rows(station_id: int) -> tuple[list[dict], list[dict]]:
                     "redeemable": item["redeemable"],
                     "active": True,
                     "sort_order": len(items),
+                    "required_training": _seed_training(item.get("required_training")),
                     "skills": list(item["skills"]),
                 }
             )
@@ -124,6 +133,10 @@ def seed_rows(station_id: int) -> tuple[list[dict], list[dict]]:
         for n, g in enumerate(load_json("key_groups.json")["groups"])
     ]
     return items, groups
+
+
+def _seed_training(value: str | None) -> str | None:
+    return TrainingKind(value).value if value else None  # the data file must name a training kind
 
 
 def seed_catalogue(session: Session, station_id: int) -> None:
@@ -153,6 +166,9 @@ def seed_catalogue_core(connection: Connection, station_ids: Sequence[int], tabl
         for row in items:
             names = row.pop("skills")
             row["created_at"] = now
+            # An older revision's table lacks the columns added since (required_training: 0003,
+            # whose own data step sets it).
+            row = {key: value for key, value in row.items() if key in item_t.c}
             item_id = connection.execute(item_t.insert().values(**row).returning(item_t.c.id)).scalar_one()
             for name in names:
                 skill_id = connection.execute(select(skill_t.c.id).where(skill_t.c.name == name)).scalar()
@@ -177,6 +193,7 @@ def _item_info(item: ServiceItem) -> MenuItemInfo:
         charge=item.charge,
         redeemable=item.redeemable,
         active=item.active,
+        required_training=item.required_training,
     )
 
 
@@ -224,6 +241,17 @@ def _validated_item(data: MenuItemInput) -> dict:
     description = data.description.strip()
     if len(description) > 2000:
         raise ValidationError(_("说明不能超过 2000 个字。"), field="description")
+    required_training = None
+    if data.required_training:
+        try:
+            required_training = TrainingKind(data.required_training).value
+        except ValueError:
+            raise ValidationError(
+                _("所需培训“{k}”不是培训类型之一（{all}）。").format(
+                    k=data.required_training, all="、".join(k.label for k in TrainingKind)
+                ),
+                field="required_training",
+            ) from None
     return {
         "category": category.value,
         "name": name,
@@ -232,6 +260,7 @@ def _validated_item(data: MenuItemInput) -> dict:
         "charge": data.charge,
         "redeemable": bool(data.redeemable),
         "active": bool(data.active),
+        "required_training": required_training,
         "skills": skills,
     }
 
@@ -260,6 +289,7 @@ def _item_snapshot(item: ServiceItem) -> dict:
         "charge": item.charge,
         "redeemable": item.redeemable,
         "active": item.active,
+        "required_training": item.required_training,
         "skills": [s.name for s in item.skills],
     }
 

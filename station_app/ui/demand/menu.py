@@ -9,6 +9,7 @@ from ...errors import StationError
 from ...i18n import _
 from ...services import catalogue as svc
 from ...services.auth import Permission
+from ...services.training import TrainingKind
 from ...services.validation import SKILL_SEPARATORS, split_skills
 from ...services.volunteers import list_skills
 from ..common import AppContext, dialog_buttons, error_label, run_service
@@ -109,6 +110,11 @@ class MenuItemDialog(QDialog):
         self.charge.addButton(self.low_cost)
         self.redeemable = QCheckBox(_("可用服务时长兑换"))
         self.redeemable.setToolTip(_("志愿者可以用积存的服务时长兑换这项服务（时间银行回馈）"))
+        self.required_training = QComboBox()
+        self.required_training.addItem(_("无"), None)
+        for kind in TrainingKind:
+            self.required_training.addItem(kind.label, kind.value)
+        self.required_training.setToolTip(_("安排志愿者做这项服务前，要求他参加过的培训（如健康义诊要求岗前培训）"))
         self.active = QCheckBox(_("在用"))
         self.active.setToolTip(_("停用的项目不能再被选为新需求，已有需求上仍保留它的名称"))
         self.error = error_label()
@@ -125,6 +131,7 @@ class MenuItemDialog(QDialog):
             self.skills.setText("、".join(item.skills))
             (self.low_cost if item.charge == "low_cost" else self.free).setChecked(True)
             self.redeemable.setChecked(item.redeemable)
+            self.required_training.setCurrentIndex(max(0, self.required_training.findData(item.required_training)))
             self.active.setChecked(item.active)
         else:
             if category is not None:
@@ -147,12 +154,14 @@ class MenuItemDialog(QDialog):
         form.addRow(_("说明"), self.description)
         form.addRow(_("一般用时"), duration)
         form.addRow(_("所需技能"), self.skills)
+        form.addRow(_("所需培训"), self.required_training)
         form.addRow(_("收费"), charge)
         form.addRow("", self.redeemable)
         form.addRow("", self.active)
         self.fields = {
             "category": self.category, "name": self.name, "description": self.description,
             "typical_minutes": self.hours, "skills": self.skills, "charge": self.free,
+            "required_training": self.required_training,
         }
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -169,6 +178,7 @@ class MenuItemDialog(QDialog):
             charge="low_cost" if self.low_cost.isChecked() else "free",
             redeemable=self.redeemable.isChecked(),
             active=self.active.isChecked(),
+            required_training=self.required_training.currentData(),
         )
 
     def accept(self) -> None:
@@ -347,7 +357,8 @@ class KeyGroupsDialog(QDialog):
 class MenuPage(QWidget):
     """The service menu: categories on the left, their items on the right."""
 
-    HEADERS = (_("类别"), _("名称"), _("说明"), _("一般用时"), _("所需技能"), _("收费"), _("时长兑换"), _("状态"))
+    HEADERS = (_("类别"), _("名称"), _("说明"), _("一般用时"), _("所需技能"), _("所需培训"), _("收费"), _("时长兑换"),
+               _("状态"))
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -370,7 +381,7 @@ class MenuPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate((80, 150, 260, 100, 150, 50, 70, 60)):
+        for col, width in enumerate((80, 150, 260, 100, 150, 80, 50, 70, 60)):
             self.table.setColumnWidth(col, width)
         self.count_label = QLabel()
 
@@ -443,7 +454,7 @@ class MenuPage(QWidget):
         for row, item in enumerate(self.items):
             values = (
                 item.category.label, item.name, item.description, format_minutes(item.typical_minutes),
-                "、".join(item.skills), svc.CHARGES.get(item.charge, item.charge),
+                "、".join(item.skills), item.required_training_label, svc.CHARGES.get(item.charge, item.charge),
                 _("可兑换") if item.redeemable else "", _("在用") if item.active else _("已停用"),
             )
             for col, value in enumerate(values):

@@ -1,11 +1,15 @@
-"""The volunteer detail panel's content."""
+"""The volunteer detail panel's content: the file, then the training history (培训记录)."""
 
 from __future__ import annotations
 
 from html import escape
 
+from sqlalchemy.orm import Session
+
 from ...i18n import _
+from ...services import training as training_svc
 from ...services import volunteers as svc
+from ...services.auth import Actor
 
 
 def _local(dt) -> str:  # noqa: ANN001
@@ -21,7 +25,39 @@ def _owner_text(v: svc.VolunteerDetail) -> str:
     return _("是") + (f"，{address}" if address else "")
 
 
-def detail_html(v: svc.VolunteerDetail) -> str:
+def load_detail(
+    session: Session, actor: Actor, volunteer_id: int, *, reveal: bool = False
+) -> tuple[svc.VolunteerDetail, training_svc.TrainingHistory]:
+    """What the panel shows, read in one unit of work."""
+    return (svc.get_volunteer(session, actor, volunteer_id, reveal=reveal),
+            training_svc.volunteer_training_history(session, actor, volunteer_id))
+
+
+def training_html(history: training_svc.TrainingHistory) -> str:
+    """The training history: date, kind, topic, attendance, hours; the total (never service hours)."""
+    heading = f"<h3 style='margin-bottom:2px'>{escape(_('培训记录'))}</h3>"
+    if not history.rows:
+        return heading + f"<p style='color:#888'>{escape(_('还没有参加过培训。'))}</p>"
+    total = _("培训时长合计 {h}（{n} 次到场；不计入志愿服务时长）").format(
+        h=history.total_text, n=sum(1 for r in history.rows if r.attendance in training_svc.ATTENDED))
+    kinds = _("已参加：") + "、".join(history.kinds_attended) if history.kinds_attended else ""
+    head = "".join(f"<th align='left' style='padding-right:10px'>{escape(h)}</th>"
+                   for h in (_("日期"), _("类型"), _("主题"), _("出勤"), _("时长")))
+    body = "".join(
+        "<tr>"
+        f"<td style='padding-right:10px;white-space:nowrap'>{r.starts_at:%Y-%m-%d}</td>"
+        f"<td style='padding-right:10px;white-space:nowrap'>{escape(r.kind_label)}</td>"
+        f"<td style='padding-right:10px'>{escape(r.topic)}</td>"
+        f"<td style='padding-right:10px;white-space:nowrap'>{escape(r.attendance_label)}</td>"
+        f"<td style='white-space:nowrap'>{escape(training_svc.hours_text(r.credited_minutes)) if r.credited_minutes else ''}</td>"
+        "</tr>"
+        for r in history.rows
+    )
+    return (f"{heading}<p><b>{escape(total)}</b>" + (f"<br/>{escape(kinds)}" if kinds else "") + "</p>"
+            f"<table cellspacing='0'><tr>{head}</tr>{body}</table>")
+
+
+def detail_html(v: svc.VolunteerDetail, training: training_svc.TrainingHistory | None = None) -> str:
     rows = [
         (_("志愿者编号"), v.volunteer_no or _("（审核通过后发放）")),
         (_("状态"), v.status.label + (f"（{v.status_reason}）" if v.status_reason else "")),
@@ -46,4 +82,5 @@ def detail_html(v: svc.VolunteerDetail) -> str:
         for k, val in rows
     )
     masked = "" if v.revealed else f"<p style='color:#888'>{escape(_('身份证号、电话和住址已部分隐藏。'))}</p>"
-    return f"<h2>{escape(v.name)}</h2><table>{body}</table>{masked}"
+    history = training_html(training) if training is not None else ""
+    return f"<h2>{escape(v.name)}</h2><table>{body}</table>{masked}{history}"

@@ -25,7 +25,7 @@ from ..qt import (
     QWidget,
 )
 from ..teams_dialog import TeamsDialog
-from .detail import detail_html
+from .detail import detail_html, load_detail
 from .model import COLUMNS, RosterModel
 from .review_dialog import ReviewDialog, StatusDialog
 from .volunteer_dialog import VolunteerDialog
@@ -210,14 +210,14 @@ class RosterTab(QWidget):
     def show_detail(self, volunteer_id: int | None, *, reveal: bool = False) -> svc.Status | None:
         if volunteer_id is None:
             return None
-        detail = run_service(
-            self, self.ctx, lambda s: svc.get_volunteer(s, self.ctx.actor, volunteer_id, reveal=reveal), write=reveal
+        loaded = run_service(
+            self, self.ctx, lambda s: load_detail(s, self.ctx.actor, volunteer_id, reveal=reveal), write=reveal
         )
-        if detail is None:
+        if loaded is None:
             self.detail.clear()
             return None
-        self.detail.setHtml(detail_html(detail))
-        return detail.status
+        self.detail.setHtml(detail_html(*loaded))
+        return loaded[0].status
 
     # --- actions -----------------------------------------------------------------------------
     def add_volunteer(self) -> None:

@@ -1,0 +1,1 @@
+"""培训 tab: training sessions, enrolment, attendance and the backbone track."""
