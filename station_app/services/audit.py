@@ -92,6 +92,7 @@ ACTION_LABELS = {
     "update": _("修改"),
     "review": _("审核"),
     "status": _("状态变更"),
+    "delete": _("删除"),
     "reveal": _("查看完整信息"),
     "password": _("修改密码"),
     "demo": _("生成演示数据"),

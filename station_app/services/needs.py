@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..errors import NotFound, StationError, ValidationError
 from ..i18n import _
-from ..models import Need, NeedStatusChange, Project, Recipient, ServiceItem, User, Visit
+from ..models import Activity, Need, NeedStatusChange, Project, Recipient, ServiceItem, User, Visit
 from . import audit
 from .auth import Actor, Permission, require
 from .catalogue import Category
@@ -90,6 +90,7 @@ class NeedFilter:
     project_id: int | None = None
     category: str | None = None
     text: str = ""
+    activity_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +110,8 @@ class NeedRow:
     description: str
     preferred_note: str
     version: int
+    activity_id: int | None = None  # the activity serving it, when matched through one
+    activity_title: str = ""
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ class NeedHistoryRow:
     reason: str
     by: str
     project_name: str
+    activity_title: str = ""
 
 
 def _validated(session: Session, actor: Actor, data: NeedInput) -> dict:
@@ -168,7 +172,7 @@ def _validated(session: Session, actor: Actor, data: NeedInput) -> dict:
 
 
 def _history(session: Session, actor: Actor, need: Need, old: NeedStatus | None, new: NeedStatus, reason: str,
-             project_id: int | None = None) -> None:
+             project_id: int | None = None, activity_id: int | None = None) -> None:
     session.add(
         NeedStatusChange(
             need_id=need.id,
@@ -176,6 +180,7 @@ def _history(session: Session, actor: Actor, need: Need, old: NeedStatus | None,
             to_status=new.value,
             reason=reason,
             project_id=project_id,
+            activity_id=activity_id,
             changed_by_id=actor.user_id,
         )
     )
@@ -234,7 +239,7 @@ def change_need_status(
     old, new = NeedStatus(need.status), NeedStatus(new_status)
     if new not in NEED_MOVES[old]:
         if new == NeedStatus.MATCHED:
-            raise ValidationError(_("需求要通过“设计项目”对接到项目上，才算已对接。"), field="status")
+            raise ValidationError(_("需求要通过“设计项目”对接到项目上，或由活动来服务，才算已对接。"), field="status")
         raise ValidationError(
             _("需求“{w}”目前是“{old}”，不能改为“{new}”。").format(w=_what(need), old=old.label, new=new.label),
             field="status",
@@ -246,6 +251,7 @@ def change_need_status(
         raise ValidationError(_("原因不能超过 2000 个字。"), field="reason")
     if new == NeedStatus.PENDING_MATCH and old == NeedStatus.MATCHED:
         need.project_id = None
+        need.activity_id = None
     need.status = new.value
     _history(session, actor, need, old, new, reason)
     audit.record(
@@ -283,6 +289,62 @@ def link_needs_to_project(session: Session, actor: Actor, need_ids: Sequence[int
         )
 
 
+def link_needs_to_activity(session: Session, actor: Actor, need_ids: Sequence[int], activity_id: int) -> None:
+    """The needs an activity serves become 已对接, their history pointing at the activity."""
+    require(actor, Permission.EDIT_SCHEDULE)
+    activity = session.get(Activity, activity_id)
+    if activity is None or activity.station_id != actor.station_id:
+        raise NotFound(_("找不到这个活动。"))
+    for need_id in sorted(set(need_ids)):
+        need = _load(session, actor, need_id, for_update=True)
+        old = NeedStatus(need.status)
+        if old not in UNMET:
+            raise ValidationError(
+                _("需求“{r} — {w}”目前是“{s}”，只有待评估或待对接的需求才能由活动来对接。").format(
+                    r=need.recipient.name, w=_what(need), s=old.label
+                ),
+                field="need_ids",
+            )
+        need.status = NeedStatus.MATCHED.value
+        need.activity_id = activity.id
+        _history(session, actor, need, old, NeedStatus.MATCHED, _("由活动对接：{a}").format(a=activity.title),
+                 need.project_id, activity.id)
+        audit.record(
+            session, actor, "status", "need", need.id,
+            summary=_("需求 {r} — {w} 由活动对接：{a}").format(r=need.recipient.name, w=_what(need), a=activity.title),
+            changes={"status": [old.value, NeedStatus.MATCHED.value], "activity_id": [None, activity.id]},
+        )
+
+
+def unlink_needs_from_activity(
+    session: Session, actor: Actor, need_ids: Sequence[int], activity_id: int, reason: str
+) -> None:
+    """Needs the activity no longer serves (removed from it, or the activity was cancelled) go back to 待对接.
+
+    Only needs still 已对接 through this activity move; one already 已完成 or 已关闭 keeps its status.
+    """
+    require(actor, Permission.EDIT_SCHEDULE)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("请填写原因（会保留在需求的历史中）。"), field="reason")
+    for need_id in sorted(set(need_ids)):
+        need = _load(session, actor, need_id, for_update=True)
+        if need.activity_id != activity_id or need.status != NeedStatus.MATCHED.value:
+            continue
+        need.status = NeedStatus.PENDING_MATCH.value
+        need.activity_id = None
+        _history(session, actor, need, NeedStatus.MATCHED, NeedStatus.PENDING_MATCH, reason, need.project_id,
+                 activity_id)
+        audit.record(
+            session, actor, "status", "need", need.id,
+            summary=_("需求 {r} — {w}：已对接 → 待对接（{why}）").format(
+                r=need.recipient.name, w=_what(need), why=reason
+            ),
+            changes={"status": [NeedStatus.MATCHED.value, NeedStatus.PENDING_MATCH.value],
+                     "activity_id": [activity_id, None]},
+        )
+
+
 def _like(text: str) -> str:
     return f"%{like_escape(text)}%"
 
@@ -298,11 +360,12 @@ def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *,
         select(
             Need.id, Need.recipient_id, Recipient.name, item.name, item.category, Need.free_text, Need.urgency,
             Need.status, Need.raised_on, Need.project_id, Project.name, Need.description, Need.preferred_note,
-            Need.version,
+            Need.version, Need.activity_id, Activity.title,
         )
         .join(Recipient, Recipient.id == Need.recipient_id)
         .outerjoin(item, item.id == Need.service_item_id)
         .outerjoin(Project, Project.id == Need.project_id)
+        .outerjoin(Activity, Activity.id == Need.activity_id)
         .where(Need.station_id == actor.station_id)
     )
     if flt.status is not None:
@@ -313,6 +376,8 @@ def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *,
         query = query.where(Need.recipient_id == flt.recipient_id)
     if flt.project_id is not None:
         query = query.where(Need.project_id == flt.project_id)
+    if flt.activity_id is not None:
+        query = query.where(Need.activity_id == flt.activity_id)
     if flt.category:
         query = query.where(item.category == Category(flt.category).value)
     text = flt.text.strip()
@@ -333,7 +398,8 @@ def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *,
     still_open = UNMET | {NeedStatus.MATCHED}
     rows = []
     for (need_id, recipient_id, recipient_name, item_name, item_category, free_text, urgency, status_code,
-         raised_on, project_id, project_name, description, preferred_note, version) in session.execute(query):
+         raised_on, project_id, project_name, description, preferred_note, version, activity_id,
+         activity_title) in session.execute(query):
         status = statuses[status_code]
         rows.append(
             NeedRow(
@@ -352,6 +418,8 @@ def list_needs(session: Session, actor: Actor, flt: NeedFilter | None = None, *,
                 description=description,
                 preferred_note=preferred_note,
                 version=version,
+                activity_id=activity_id,
+                activity_title=activity_title or "",
             )
         )
     return rows
@@ -361,9 +429,10 @@ def need_history(session: Session, actor: Actor, need_id: int) -> list[NeedHisto
     require(actor, Permission.VIEW)
     _load(session, actor, need_id)
     query = (
-        select(NeedStatusChange, User.display_name, Project.name)
+        select(NeedStatusChange, User.display_name, Project.name, Activity.title)
         .outerjoin(User, User.id == NeedStatusChange.changed_by_id)
         .outerjoin(Project, Project.id == NeedStatusChange.project_id)
+        .outerjoin(Activity, Activity.id == NeedStatusChange.activity_id)
         .where(NeedStatusChange.need_id == need_id)
         .order_by(NeedStatusChange.id)
     )
@@ -375,6 +444,7 @@ def need_history(session: Session, actor: Actor, need_id: int) -> list[NeedHisto
             reason=change.reason,
             by=by or "",
             project_name=project_name or "",
+            activity_title=activity_title or "",
         )
-        for change, by, project_name in session.execute(query)
+        for change, by, project_name, activity_title in session.execute(query)
     ]

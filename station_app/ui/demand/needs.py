@@ -46,14 +46,14 @@ NEED_COLUMNS: tuple[Column[svc.NeedRow], ...] = (
     Column(_("状态"), lambda r: r.status.label, align=CENTER),
     Column(_("提出日期"), lambda r: r.raised_on.isoformat()),
     Column(_("已等待（天）"), lambda r: str(r.days_open) if r.days_open else "", align=CENTER),
-    Column(_("项目"), lambda r: r.project_name),
+    Column(_("项目 / 活动"), lambda r: " · ".join(p for p in (r.project_name, r.activity_title) if p)),
 )
 
 
 class NeedHistoryDialog(QDialog):
     """A need's status history: who moved it, when, and why."""
 
-    HEADERS = (_("时间"), _("原状态"), _("新状态"), _("原因"), _("操作人"), _("项目"))
+    HEADERS = (_("时间"), _("原状态"), _("新状态"), _("原因"), _("操作人"), _("项目 / 活动"))
 
     def __init__(self, rows: list[svc.NeedHistoryRow], title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -72,7 +72,7 @@ class NeedHistoryDialog(QDialog):
                 h.to_status.label,
                 h.reason,
                 h.by,
-                h.project_name,
+                " · ".join(p for p in (h.project_name, h.activity_title) if p),
             )
             for col, value in enumerate(values):
                 self.table.setItem(n, col, QTableWidgetItem(value))
