@@ -224,7 +224,8 @@ def test_main_window_tabs(qtbot, ctx):
     assert titles == ["需求菜单", "志愿者花名册", "培训", "活动排班", "时长录入", "星级与嘉许", "回馈", "台账与打印"]
     assert window.tabs.currentWidget() is window.roster
     assert window.tabs.widget(0) is window.demand
-    planned = window.tabs.widget(2)
+    assert window.tabs.widget(2) is window.training and window.tabs.widget(3) is window.schedule
+    planned = window.tabs.widget(4)
     assert "尚未开放" in planned.findChildren(QLabel)[0].text()
     assert "康华花园物业志愿服务站" in window.statusBar().currentMessage()
     with ctx.db.session(write=False) as session:

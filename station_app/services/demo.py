@@ -38,7 +38,9 @@ from ..models import Skill, Station, Team, TeamMember, User, Volunteer, voluntee
 from ..resources import load_json
 from . import audit
 from .auth import Actor, Role, create_user
+from .demo_activities import build_activity_demo
 from .demo_demand import DEMAND_NEW_RESIDENTS, build_demand_demo
+from .demo_training import build_training_demo
 from .pinyin import name_keys
 from .stations import StationSetup, initialise_station, is_initialised
 from .teams import TeamInput, create_team
@@ -719,6 +721,14 @@ def build_demo(
 
         # The demand side: households, visits, needs, projects, recruitment and applications.
         build_demand_demo(session, admin, clerk, rng, gen, today, new_residents=new_residents)
+
+        # Training and the activity schedule, each with its own random stream so adding them left
+        # the volunteers and the demand side of a given seed as they were.
+        trained = build_training_demo(session, clerk, random.Random(seed + 4), today)
+        build_activity_demo(
+            session, clerk, random.Random(seed + 5), today,
+            prefer=trained.keen_volunteer_ids, trained=trained.pre_service_volunteer_ids,
+        )
 
         audit.record(
             session, admin, "demo", "station", station_id,

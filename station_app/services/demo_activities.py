@@ -175,6 +175,24 @@ class _Builder:
         ids.append(activity_id)
         return ids
 
+    def past_patrol(self, done_ids: list[int]) -> list[int]:
+        """The weekly patrol has run every Saturday for months, its regulars (the keen volunteers) on it."""
+        entry = self.spec["patrol"]
+        last = _on_weekday(self.today - timedelta(days=1), entry["weekday"], -1)
+        first = last - timedelta(weeks=entry["past_weeks"] - 1)
+        created = datetime.combine(first - timedelta(days=7), time(10, 0))
+        rule = svc.RecurrenceRule("weekly", first, last, weekdays=(entry["weekday"],))
+        ids = svc.create_series(self.session, self.actor, self.input(entry, first), rule, now=created)
+        for activity_id in ids:
+            self.moments.append((activity_id, created))
+            starts_at = svc.get_activity(self.session, self.actor, activity_id).starts_at
+            self.staff(activity_id, starts_at - timedelta(days=2), fill=1.0)
+            svc.set_status(self.session, self.actor, activity_id, "in_progress", now=starts_at)
+            svc.set_status(self.session, self.actor, activity_id, "done",
+                           now=starts_at + timedelta(minutes=entry["minutes"] + 15))
+            done_ids.append(activity_id)
+        return ids
+
     def planned(self) -> list[int]:
         ids = []
         for entry in self.spec["planned"]:
@@ -257,6 +275,7 @@ def build_activity_demo(
     b = _Builder(session, actor, rng, today, prefer, trained)
     done: list[int] = []
     ids = b.past(done)
+    ids += b.past_patrol(done)
     ids += b.planned()
     patrol_series, patrol_ids = b.patrol()
     clinic_series, clinic_ids = b.clinic()

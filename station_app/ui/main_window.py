@@ -10,21 +10,23 @@ from .common import AppContext
 from .demand.tab import DemandTab
 from .qt import QAction, QLabel, QMainWindow, QMessageBox, Qt, QTabWidget, QVBoxLayout, QWidget
 from .roster.tab import RosterTab
+from .schedule.tab import ScheduleTab
 from .station_dialog import StationDialog
+from .training.tab import TrainingTab
 from .users_dialog import PasswordDialog, UsersDialog
 
 # Tabs later work fills in: (title, what it will hold). They say so plainly instead of faking a screen.
 DEMAND_TITLE = _("需求菜单")
+ROSTER_TITLE = _("志愿者花名册")
+TRAINING_TITLE = _("培训")
+SCHEDULE_TITLE = _("活动排班")
 PLANNED_TABS = (
-    (_("培训"), _("培训场次、报名与签到、培训记录、骨干培养。")),
-    (_("活动排班"), _("活动与班次、排班与冲突检查、推荐人选、节日活动日历。")),
     (_("时长录入"), _("活动结束后的服务时长登记与更正。")),
     (_("星级与嘉许"), _("星级认定（累计 100/300/600/1000/1500 小时）与荣誉嘉许。")),
     (_("回馈"), _("用服务时长兑换社区服务（时间银行）。")),
     (_("台账与打印"), _("服务台账、星级证书、荣誉证书、志愿服务记录证明的打印。")),
 )
-ROSTER_TITLE = _("志愿者花名册")
-TAB_ORDER = (DEMAND_TITLE, ROSTER_TITLE, *[t for t, _d in PLANNED_TABS])
+TAB_ORDER = (DEMAND_TITLE, ROSTER_TITLE, TRAINING_TITLE, SCHEDULE_TITLE, *[t for t, _d in PLANNED_TABS])
 
 
 def _planned_tab(title: str, description: str) -> QWidget:
@@ -48,14 +50,26 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.roster = RosterTab(ctx)
         self.demand = DemandTab(ctx)
-        built = {ROSTER_TITLE: self.roster, DEMAND_TITLE: self.demand}
+        self.training = TrainingTab(ctx)
+        self.schedule = ScheduleTab(ctx)
+        built = {
+            ROSTER_TITLE: self.roster, DEMAND_TITLE: self.demand, TRAINING_TITLE: self.training,
+            SCHEDULE_TITLE: self.schedule,
+        }
         planned = dict(PLANNED_TABS)
         for title in TAB_ORDER:
             self.tabs.addTab(built.get(title) or _planned_tab(title, planned[title]), title)
         self.tabs.setCurrentWidget(self.roster)
+        # A tab shows fresh data when it is opened: attendance marked on 培训 changes the suggestions on 活动排班.
+        self.tabs.currentChanged.connect(self._refresh_current)
         self.setCentralWidget(self.tabs)
         self._show_status()
         self._build_menus()
+
+    def _refresh_current(self, _index: int) -> None:
+        refresh = getattr(self.tabs.currentWidget(), "refresh", None)
+        if refresh is not None:
+            refresh()
 
     def edit_station(self) -> None:
         if StationDialog(self.ctx, self).exec():

@@ -44,6 +44,9 @@ class DemandTab(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.pages)
 
+    def refresh(self) -> None:
+        self.pages.currentWidget().refresh()
+
     def show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
         page.refresh()
