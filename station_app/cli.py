@@ -6,8 +6,8 @@ import argparse
 import getpass
 import logging
 import sys
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
 from pathlib import Path
 
 from . import __version__, config
@@ -184,14 +184,108 @@ def cmd_poster(args: argparse.Namespace) -> int:
         return 0
     with db.session(write=False) as session:
         data = poster_data(session, actor, args.id)
-    output = Path(args.output or f"招募海报-{args.id}.pdf")
+    output = _write_pdf(args.output, f"招募海报-{args.id}.pdf", lambda path: recruitment_poster(data, path))
+    print(_("已生成招募海报：{f}").format(f=output))
+    return 0
+
+
+def _write_pdf(requested: str | None, default: str, write: Callable[[Path], object]) -> Path:
+    """Write a printout to ``requested`` (or ``default``), adding ``.pdf``; a file that can't be written is a clear error."""
+    output = Path(requested or default)
     if output.suffix.lower() != ".pdf":
         output = output.with_name(output.name + ".pdf")
     try:
-        recruitment_poster(data, output)
+        write(output)
     except OSError as exc:
         raise StationError(_("无法写入文件 {f}：{e}").format(f=output, e=exc.strerror or exc)) from exc
-    print(_("已生成招募海报：{f}").format(f=output))
+    return output
+
+
+def _period(args: argparse.Namespace, default_days: int) -> tuple[date, date]:
+    from .services.validation import parse_date
+
+    start = parse_date(args.date_from, label=_("开始日期")) if args.date_from else date.today()
+    end = parse_date(args.date_to, label=_("结束日期")) if args.date_to else start + timedelta(days=default_days)
+    if end < start:
+        raise StationError(_("结束日期 {e} 早于开始日期 {s}。").format(e=end.isoformat(), s=start.isoformat()))
+    return start, end
+
+
+def cmd_training(args: argparse.Namespace) -> int:
+    """List training sessions of a period, or print one session's sign-in sheet (签到表)."""
+    from .reports.signin import signin_sheet
+    from .services import training
+
+    db = _open(args)
+    actor = _login(args, db)
+    if args.id is None:
+        start, end = _period(args, 30)
+        with db.session(write=False) as session:
+            rows = training.list_sessions(session, actor, training.SessionFilter(starts_on=start, ends_on=end))
+        print(_("培训场次（{s} 至 {e}）：").format(s=start.isoformat(), e=end.isoformat()))
+        if not rows:
+            print("  " + _("（无）"))
+        for row in rows:
+            print(f"{row.id:>5}  {training.when_text(row.starts_at, row.ends_at)}  {row.kind_label}  {row.topic}  "
+                  + _("{status}，已报名 {n}/{cap} 人，学时 {h}").format(
+                      status=row.status_label, n=row.enrolled, cap=row.capacity, h=training.hours_text(row.credit_minutes)))
+        return 0
+    with db.session(write=False) as session:
+        sheet = training.signin_sheet_data(session, actor, args.id)
+    output = _write_pdf(args.output, f"培训签到表-{args.id}.pdf", lambda path: signin_sheet(sheet, path))
+    print(_("已生成培训签到表：{f}").format(f=output))
+    return 0
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """List the activities of a period with their staffing, or print one activity's roster and sign-in sheet."""
+    from .reports.activity_roster import activity_roster, roster_file_name
+    from .services import activities
+
+    db = _open(args)
+    actor = _login(args, db)
+    if args.id is None:
+        start, end = _period(args, 6)
+        with db.session(write=False) as session:
+            rows = activities.list_activities(session, actor, activities.ActivityFilter(start=start, end=end))
+        print(_("活动安排（{s} 至 {e}）：").format(s=start.isoformat(), e=end.isoformat()))
+        if not rows:
+            print("  " + _("（无）"))
+        for row in sorted(rows, key=lambda r: (r.starts_at, r.id)):
+            short = _("，还差 {n} 人").format(n=row.needed - row.assigned) if row.assigned < row.needed else ""
+            print(f"{row.id:>5}  {activities.when_text(row.starts_at, row.ends_at)}  {row.title}  {row.place}  "
+                  + _("{status}，已排 {a}/{n} 人").format(status=row.status_label, a=row.assigned, n=row.needed) + short)
+        return 0
+    with db.session(write=False) as session:
+        data = activities.roster_data(session, actor, args.id)
+    output = _write_pdf(args.output, roster_file_name(data), lambda path: activity_roster(data, path))
+    print(_("已生成排班签到表：{f}").format(f=output))
+    return 0
+
+
+def cmd_festival_visit(args: argparse.Namespace) -> int:
+    """“我们的节日”: create a festival visit for a key group from its template, as the GUI's dialog does."""
+    from sqlalchemy import select
+
+    from .models import KeyGroup
+    from .services import activities
+    from .services.festivals import FESTIVAL_NAMES
+
+    by_name = {name: key for key, name in FESTIVAL_NAMES.items()}
+    festival = by_name.get(args.festival, args.festival)
+    db = _open(args)
+    actor = _login(args, db)
+    with db.session() as session:
+        group_id = session.scalar(
+            select(KeyGroup.id).where(KeyGroup.station_id == actor.station_id, KeyGroup.name == args.group)
+        )
+        if group_id is None:
+            raise StationError(_("本站没有名为“{g}”的重点对象类别。").format(g=args.group))
+        activity_id = activities.create_festival_activity(session, actor, festival, group_id, year=args.year)
+        detail = activities.get_activity(session, actor, activity_id)
+    print(_("已新建节日活动（编号 {id}）：{t}，{w}，{p}，服务对象 {n} 户").format(
+        id=activity_id, t=detail.title, w=activities.when_text(detail.starts_at, detail.ends_at), p=detail.place,
+        n=len(detail.recipients)))
     return 0
 
 
@@ -270,6 +364,32 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", type=int, help=_("招募编号（先不带 --id 运行一次查看）"))
     p.add_argument("-o", "--output", help=_("保存到哪个 PDF 文件（默认：招募海报-编号.pdf）"))
     p.set_defaults(func=cmd_poster)
+
+    p = sub.add_parser("training", help=_("列出一段时间内的培训场次；带 --id 时打印该场培训的签到表（PDF）"))
+    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.add_argument("--from", dest="date_from", help=_("开始日期 YYYY-MM-DD（默认今天）"))
+    p.add_argument("--to", dest="date_to", help=_("结束日期 YYYY-MM-DD（默认开始日期后 30 天）"))
+    p.add_argument("--id", type=int, help=_("培训编号（先不带 --id 运行一次查看）"))
+    p.add_argument("-o", "--output", help=_("保存到哪个 PDF 文件（默认：培训签到表-编号.pdf）"))
+    p.set_defaults(func=cmd_training)
+
+    p = sub.add_parser("schedule", help=_("列出一段时间内的活动和排班人数；带 --id 时打印该活动的排班签到表（PDF）"))
+    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.add_argument("--from", dest="date_from", help=_("开始日期 YYYY-MM-DD（默认今天）"))
+    p.add_argument("--to", dest="date_to", help=_("结束日期 YYYY-MM-DD（默认开始日期后 6 天）"))
+    p.add_argument("--id", type=int, help=_("活动编号（先不带 --id 运行一次查看）"))
+    p.add_argument("-o", "--output", help=_("保存到哪个 PDF 文件（默认：日期_活动名称_排班签到表.pdf）"))
+    p.set_defaults(func=cmd_schedule)
+
+    p = sub.add_parser("festival-visit", help=_("“我们的节日”：按模板为某类重点对象新建节日慰问活动"))
+    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.add_argument("--festival", required=True, help=_("节日，如 中秋、春节、重阳（或 mid_autumn 等）"))
+    p.add_argument("--group", required=True, help=_("重点对象类别，如 空巢老人"))
+    p.add_argument("--year", type=int, help=_("哪一年的节日（默认：今年的还没到就用今年的，否则明年的）"))
+    p.set_defaults(func=cmd_festival_visit)
 
     p = sub.add_parser("festivals", help=_("列出某一年的传统节日和志愿服务纪念日（按公历日期）"))
     p.add_argument("year", nargs="?", type=int, help=_("年份 1950–2100（默认今年）"))

@@ -120,3 +120,51 @@ def test_festivals_lists_a_years_dates_in_order(monkeypatch, capsys):
 def test_festivals_outside_the_supported_years_refused(monkeypatch, capsys):
     code, out, err = run(monkeypatch, capsys, ["festivals", "2101"])
     assert code != 0 and "1950—2100" in err and not out
+
+
+def test_schedule_training_and_festival_visit_for_scripts(tmp_path, monkeypatch, capsys):
+    """The week's schedule, an activity's roster, a training's sign-in sheet and a festival visit, without the GUI."""
+    from datetime import date, timedelta
+
+    from pypdf import PdfReader
+
+    from station_app.services.demo import DEMO_PASSWORD, build_demo
+
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    db = open_database(url)
+    build_demo(db, volunteers=80)
+    db.dispose()
+    viewer = ["--as", "viewer", "--password-stdin"]
+    today = date.today()
+    month = ["--from", today.isoformat(), "--to", (today + timedelta(days=30)).isoformat()]
+
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "schedule", *viewer, *month], DEMO_PASSWORD + "\n")
+    assert code == 0 and "周六晚间社区巡逻" in out and "已排" in out
+    patrol = next(line for line in out.splitlines() if "周六晚间社区巡逻" in line)
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "schedule", *viewer, "--id", patrol.split()[0],
+                                                "-o", str(tmp_path / "巡逻")], DEMO_PASSWORD + "\n")
+    assert code == 0
+    text = "".join(PdfReader(str(tmp_path / "巡逻.pdf")).pages[0].extract_text().split())
+    assert "周六晚间社区巡逻" in text and "签到" in text
+
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "training", *viewer, "--from",
+                                                (today - timedelta(days=400)).isoformat(), "--to",
+                                                (today + timedelta(days=60)).isoformat()], DEMO_PASSWORD + "\n")
+    assert code == 0 and "岗前培训" in out and "已举行" in out
+    held = next(line for line in out.splitlines() if "已举行" in line)
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "training", *viewer, "--id", held.split()[0],
+                                                "-o", str(tmp_path / "签到表.pdf")], DEMO_PASSWORD + "\n")
+    assert code == 0
+    text = "".join(PdfReader(str(tmp_path / "签到表.pdf")).pages[0].extract_text().split())
+    assert held.split()[3] in text and "本人签名" in text  # the topic, and the column to sign
+
+    clerk = ["--as", "clerk", "--password-stdin"]
+    visit = ["festival-visit", *clerk, "--festival", "重阳", "--group", "残疾人"]
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, *visit], DEMO_PASSWORD + "\n")
+    assert code == 0 and "重阳" in out and "残疾人" in out
+    code, out, err = run(monkeypatch, capsys, ["--database", url, *visit], DEMO_PASSWORD + "\n")
+    assert code == 2 and "已经有" in err and not out
+    # A viewer may look but not schedule.
+    code, _out, err = run(monkeypatch, capsys, ["--database", url, "festival-visit", *viewer, "--festival", "春节",
+                                                "--group", "空巢老人"], DEMO_PASSWORD + "\n")
+    assert code != 0 and err
