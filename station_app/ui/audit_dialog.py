@@ -6,6 +6,7 @@ from ..i18n import _
 from ..services import audit
 from ..services.auth import Role
 from ..services.teams import TEAM_KINDS
+from ..services.training import ATTENDANCE_LABELS
 from ..services.volunteers import POLITICAL_STATUSES, Status, describe_availability
 from .common import AppContext, run_service
 from .qt import (
@@ -31,7 +32,7 @@ FIELD_LABELS = {
     "is_owner": _("业主"), "availability": _("服务时间"), "notes": _("备注"), "kind": _("类型"),
     "org_type": _("单位类型"), "org_name": _("单位名称"), "contact_name": _("联系人"), "contact_phone": _("联系电话"),
     "description": _("简介"), "address": _("地址"), "contact_person": _("联系人"), "volunteers": _("志愿者人数"),
-    "seed": _("随机种子"),
+    "seed": _("随机种子"), "attendance": _("出勤"),
 }
 # Stored codes shown as the words the screens use.
 VALUE_LABELS: dict[str, dict] = {
@@ -39,6 +40,7 @@ VALUE_LABELS: dict[str, dict] = {
     "political_status": POLITICAL_STATUSES,
     "role": {r.value: r.label for r in Role},
     "kind": TEAM_KINDS,
+    "attendance": ATTENDANCE_LABELS,
 }
 
 
@@ -51,6 +53,8 @@ def _value(field: str, value: object) -> str:
         return describe_availability(value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
+    if isinstance(value, dict):  # e.g. training attendance: {"张三 SQ0101-000001": "present", …}
+        return "、".join(f"{k} {_value(field, v)}" for k, v in value.items())
     return str(VALUE_LABELS.get(field, {}).get(value, value))
 
 

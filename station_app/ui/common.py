@@ -14,7 +14,7 @@ from ..db import Database
 from ..errors import StationError
 from ..i18n import _
 from ..services.auth import Actor
-from .qt import QDialog, QDialogButtonBox, QLabel, QMessageBox, QWidget
+from .qt import QDialog, QDialogButtonBox, QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,3 +71,26 @@ def dialog_buttons(dialog: QDialog, ok_text: str, cancel_text: str | None = None
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
     return buttons
+
+
+class PagedTab(QWidget):
+    """A main-window tab made of sub-pages; each page (with a ``refresh()``) reads fresh data when shown,
+    so a change made on one page shows on the others."""
+
+    def __init__(self, ctx: AppContext, pages: list[tuple[QWidget, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.pages = QTabWidget()
+        for page, title in pages:
+            self.pages.addTab(page, title)
+        self.pages.currentChanged.connect(lambda _index: self.pages.currentWidget().refresh())
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.pages)
+
+    def refresh(self) -> None:
+        self.pages.currentWidget().refresh()
+
+    def show_page(self, page: QWidget) -> None:
+        self.pages.setCurrentWidget(page)
+        page.refresh()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ...i18n import _
-from ..common import AppContext
-from ..qt import QTabWidget, QVBoxLayout, QWidget
+from ..common import AppContext, PagedTab
+from ..qt import QWidget
 from .menu import MenuPage
 from .needs import NeedsPage
 from .overview import OverviewPage
@@ -13,43 +13,27 @@ from .recipients import RecipientsPage
 from .recruitment import RecruitmentPage
 
 
-class DemandTab(QWidget):
+class DemandTab(PagedTab):
     """Sub-pages in the order of the plan's workflow (§三.1–2), the Monday overview first."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
         self.overview = OverviewPage(ctx)
         self.recipients = RecipientsPage(ctx)
         self.needs = NeedsPage(ctx)
         self.projects = ProjectsPage(ctx)
         self.recruitment = RecruitmentPage(ctx)
         self.menu = MenuPage(ctx)
-        self.pages = QTabWidget()
-        for page, title in (
+        super().__init__(ctx, [
             (self.overview, _("总览")),
             (self.recipients, _("服务对象与走访")),
             (self.needs, _("需求")),
             (self.projects, _("项目")),
             (self.recruitment, _("招募与报名")),
             (self.menu, _("服务菜单")),
-        ):
-            self.pages.addTab(page, title)
-        # Each page reads fresh data when shown, so a change made on one shows on the others.
-        self.pages.currentChanged.connect(lambda _index: self.pages.currentWidget().refresh())
+        ], parent)
         self.needs.create_project_requested.connect(self.design_project)
         self.overview.need_activated.connect(self.show_need)
         self.overview.recipient_activated.connect(self.show_recipient)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages)
-
-    def refresh(self) -> None:
-        self.pages.currentWidget().refresh()
-
-    def show_page(self, page: QWidget) -> None:
-        self.pages.setCurrentWidget(page)
-        page.refresh()
 
     def design_project(self, need_ids: list[int]) -> int | None:
         """From the needs page: a project designed from the chosen needs, then shown on the projects page."""

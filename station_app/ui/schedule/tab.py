@@ -9,8 +9,8 @@ from html import escape
 from ...i18n import _
 from ...services import activities as svc
 from ...services import training as training_svc
-from ..common import AppContext, run_service
-from ..qt import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from ..common import AppContext, PagedTab, run_service
+from ..qt import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from .activities import ActivitiesPage, DetailDialog, detail_html
 from .calendar import CalendarEntry, CalendarView
 
@@ -83,25 +83,10 @@ class CalendarPage(QWidget):
             self.view.refresh()
 
 
-class ScheduleTab(QWidget):
+class ScheduleTab(PagedTab):
     """活动列表 and 日历, each reading fresh data when shown."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, *, today: date | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
         self.activities = ActivitiesPage(ctx, today=today)
         self.calendar = CalendarPage(ctx, self.activities, today=today)
-        self.pages = QTabWidget()
-        self.pages.addTab(self.activities, _("活动列表"))
-        self.pages.addTab(self.calendar, _("日历"))
-        self.pages.currentChanged.connect(lambda _index: self.pages.currentWidget().refresh())
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.pages)
-
-    def refresh(self) -> None:
-        self.pages.currentWidget().refresh()
-
-    def show_page(self, page: QWidget) -> None:
-        self.pages.setCurrentWidget(page)
-        page.refresh()
+        super().__init__(ctx, [(self.activities, _("活动列表")), (self.calendar, _("日历"))], parent)
