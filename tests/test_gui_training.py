@@ -97,7 +97,7 @@ def test_plan_a_training_through_the_dialog_refusing_an_end_before_its_start(tab
     assert seen["refused"].startswith("结束时间") and "不晚于开始时间" in seen["refused"]
     row = texts(page.table)[0]
     day = date.today() + timedelta(days=7)
-    assert row[:7] == [f"{day.isoformat()}（{svc.WEEKDAY_LABELS[day.weekday()]}）14:00–16:30", "岗前培训",
+    assert row[:7] == [f"{day.isoformat()}（周{'一二三四五六日'[day.weekday()]}）14:00–16:30", "岗前培训",
                        "健康义诊岗前培训", "梁医生（市人民医院）", "服务站活动室", "2.5 小时", "0 / 2"]
     assert row[8] == "计划"
     assert page.selected_id() is not None and page.edit_button.isEnabled()

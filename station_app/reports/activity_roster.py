@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from ..services.timefmt import WEEKDAYS
 from .signin import SigninRow, SigninSection, SigninSheet, signin_sheet
-
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 WORDING = {
     "title": "{title} · 排班签到表",

@@ -48,6 +48,7 @@ from .auth import Actor, Permission, Role, require
 from .catalogue import Category
 from .masking import mask_phone
 from .records import like_escape, load_for_station, skills_named
+from .timefmt import WEEKDAYS, when_text
 from .training import TrainingKind
 from .validation import validate_name
 
@@ -81,7 +82,6 @@ ACTIVITY_STATUS_LABELS = {
 TRAINING_STATUS_LABELS = {"planned": _("计划"), "held": _("已举行"), "cancelled": _("已取消")}
 # Statuses whose details can still change.
 EDITABLE = (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS)
-WEEKDAY_NAMES = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 
 
 # --- input and output ---------------------------------------------------------------------------
@@ -126,14 +126,6 @@ class RecurrenceRule:
     interval: int = 1
     weekdays: Sequence[int] = ()  # weekly: 0 = Monday … 6 = Sunday
     month_day: int | None = None  # monthly: 1–31 (a month without it uses its last day)
-
-
-def when_text(starts_at: datetime, ends_at: datetime) -> str:
-    """2026-12-05 周六 09:00–11:30 (the end's date too when it is another day)."""
-    start = f"{starts_at:%Y-%m-%d} {WEEKDAY_NAMES[starts_at.weekday()]} {starts_at:%H:%M}"
-    if ends_at.date() == starts_at.date():
-        return f"{start}–{ends_at:%H:%M}"
-    return f"{start} — {ends_at:%Y-%m-%d %H:%M}"
 
 
 @dataclass(frozen=True)
@@ -956,7 +948,7 @@ def describe_rule(frequency: str, interval: int, weekdays: int | Sequence[int], 
     """每周六 / 每 2 周的周二、周四 / 每月 15 日, with the period."""
     if frequency == "weekly":
         days = [d for d in range(7) if weekdays & (1 << d)] if isinstance(weekdays, int) else sorted(set(weekdays))
-        names = "、".join(WEEKDAY_NAMES[d] for d in days)
+        names = "、".join(WEEKDAYS[d] for d in days)
         what = _("每{n}").format(n=names) if interval == 1 else _("每 {k} 周的{n}").format(k=interval, n=names)
     else:
         what = (_("每月 {d} 日") if interval == 1 else _("每 {k} 个月的 {d} 日")).format(k=interval, d=month_day)

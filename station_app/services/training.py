@@ -52,6 +52,7 @@ from . import settings as settings_svc
 from .auth import Actor, Permission, require
 from .masking import mask_phone
 from .records import like_escape, load_for_station
+from .timefmt import when_text
 from .validation import clean_text
 from .volunteers import Status
 
@@ -111,7 +112,6 @@ QUARTER = 15  # minutes: credit is counted in quarter hours
 MAX_SESSION_MINUTES = 24 * 60
 MAX_CAPACITY = 999
 STALE_MESSAGE = _("这次培训刚被其他人改过，请关闭后重新打开再改。")
-WEEKDAY_LABELS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 REGISTERED = Status.REGISTERED.value  # 已注册: the only volunteers who may enrol
 
 
@@ -125,14 +125,6 @@ def kind_label(kind: str | None) -> str:
 def hours_text(minutes: int) -> str:
     """Training minutes as people say them: 150 → "2.5 小时", 60 → "1 小时", 45 → "0.75 小时"."""
     return _("{h} 小时").format(h=f"{minutes / 60:.2f}".rstrip("0").rstrip("."))
-
-
-def when_text(starts_at: datetime, ends_at: datetime) -> str:
-    """"2026-12-05（周六）09:00–11:30"; a session over midnight names both days."""
-    day = f"{starts_at:%Y-%m-%d}（{WEEKDAY_LABELS[starts_at.weekday()]}）"
-    if ends_at.date() == starts_at.date():
-        return f"{day}{starts_at:%H:%M}–{ends_at:%H:%M}"
-    return f"{day}{starts_at:%H:%M} – {ends_at:%Y-%m-%d %H:%M}"
 
 
 def default_credit(starts_at: datetime, ends_at: datetime) -> int:

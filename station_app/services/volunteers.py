@@ -21,6 +21,7 @@ from .auth import Actor, Permission, require
 from .masking import mask_id_number, mask_phone
 from .pinyin import name_keys
 from .records import like_escape, load_for_station, skills_named
+from .timefmt import WEEKDAYS
 from .validation import (
     age_on,
     check_id_matches,
@@ -70,7 +71,6 @@ POLITICAL_STATUSES = {
     "masses": _("群众"),
 }
 
-WEEKDAYS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 DAY_PARTS = (_("上午"), _("下午"), _("晚上"))
 AVAILABILITY_BITS = len(WEEKDAYS) * len(DAY_PARTS)
 

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 
 from ...i18n import _
 from ...services.festivals import Festival, festivals_between
+from ...services.timefmt import WEEKDAYS
 from ..qt import (
     QAbstractItemView,
     QButtonGroup,
@@ -33,7 +34,6 @@ from ..qt import (
 USER = Qt.ItemDataRole.UserRole
 MIN_MONTH_ROWS = 2  # a month cell lists at least this many lines, then "+N 项" (more if it is taller)
 
-WEEKDAYS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 STATUS_COLOURS = {
     "planned": "#1565c0",
     "in_progress": "#e65100",

@@ -13,11 +13,10 @@ from ...i18n import _
 from ...services import activities as svc
 from ...services import catalogue as cat_svc
 from ...services import festivals as fest
+from ...services.timefmt import WEEKDAYS
 from ..common import AppContext, dialog_buttons, error_label
 from ..qt import QComboBox, QDialog, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 from .activity_dialog import py_time, time_edit
-
-WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 
 
 class FestivalDialog(QDialog):

@@ -50,7 +50,7 @@ class SeriesDialog(ActivityDialog):
         self.interval = QSpinBox()
         self.interval.setRange(1, 52)
         self.interval.setSuffix(_(" 周一次"))
-        self.weekday_boxes = [QCheckBox(name) for name in svc.WEEKDAY_NAMES]
+        self.weekday_boxes = [QCheckBox(name) for name in svc.WEEKDAYS]
         self.weekday_boxes[first.weekday()].setChecked(True)
         self.month_day = QSpinBox()
         self.month_day.setRange(1, 31)
