@@ -89,7 +89,15 @@ def main() -> int:
     save(AuditDialog(ctx), "audit-log", (1000, 480))
 
     demand_screenshots(ctx, window, save)
+    training_screenshots(ctx, window, save)
+    schedule_screenshots(ctx, window, save)
     return 0
+
+
+def pdf_to_png(pdf: Path, name: str) -> None:
+    """The first page of a printout, as the guide shows it."""
+    subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(OUT / name)], check=True)
+    print("wrote", OUT / f"{name}.png")
 
 
 def demand_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
@@ -209,9 +217,236 @@ def demand_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext,
     with tempfile.TemporaryDirectory(prefix="station-poster-") as tmp:
         pdf = Path(tmp) / "poster.pdf"
         recruitment_poster(data, pdf)
-        subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(OUT / "recruitment-poster")],
-                       check=True)
-    print("wrote", OUT / "recruitment-poster.png")
+        pdf_to_png(pdf, "recruitment-poster")
+
+
+def training_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """The 培训 tab: the sessions and their dialogs, the sign-in sheet, 骨干培养, a volunteer's training
+    history on the roster, and a menu item that requires a training."""
+    from station_app.reports.signin import signin_sheet
+    from station_app.services import catalogue as cat_svc
+    from station_app.services import training as training_svc
+    from station_app.ui.demand.menu import MenuItemDialog
+    from station_app.ui.qt import QApplication, QSplitter
+    from station_app.ui.training.picker import VolunteerPickerDialog
+    from station_app.ui.training.sessions import AttendanceDialog, SessionDialog
+
+    actor = ctx.actor
+    training = window.training
+    window.tabs.setCurrentWidget(training)
+    with ctx.db.session(write=False) as session:
+        every = training_svc.list_sessions(session, actor, training_svc.SessionFilter())
+    held = [r for r in every if r.status == "held" and r.enrolled]
+    upcoming = sorted((r for r in every if r.status == "planned" and r.enrolled), key=lambda r: r.starts_at)
+    latest = max(held, key=lambda r: r.starts_at)  # the last training held: its attendance shows below the list
+
+    training.show_page(training.sessions)
+    training.sessions.show_session(latest.id)
+    save(window, "training-sessions", (1280, 760))
+
+    form = SessionDialog(ctx, parent=window)
+    form.kind.setCurrentIndex(form.kind.findData(training_svc.TrainingKind.PRE_SERVICE.value))
+    form.topic.setText("健康义诊岗前培训：血压测量与急救常识")
+    form.trainer.setText("梁秀珍（市人民医院护士长）")
+    form.place.setText("服务站活动室")
+    form.capacity.setValue(20)
+    form.notes.setPlainText("参加过的志愿者才能排到“健康义诊”。请带笔记本。")
+    save(form, "training-form")  # its natural size, as it opens
+    form.close()
+
+    # 报名: the next training that has places left, a few volunteers ticked after a search.
+    target = next((r for r in upcoming if r.enrolled < r.capacity), upcoming[0])
+    with ctx.db.session(write=False) as session:
+        detail = training_svc.get_session(session, actor, target.id)
+    picker = VolunteerPickerDialog(
+        ctx, f"报名培训：{target.topic}（还剩 {target.capacity - target.enrolled} 个名额）", lambda s, ids: None,
+        ok_text="报名", taken=[e.volunteer_id for e in detail.enrolments], taken_label="已报名", parent=window,
+    )
+    picker.search.setText("李")
+    ticked = 0
+    for vid, may in picker.listed().items():
+        if may and ticked < 2 and picker.tick(vid):
+            ticked += 1
+    save(picker, "training-enrol", (640, 500))
+    picker.close()
+
+    # 登记出勤 for a training already marked: a correction (one volunteer was late), with its reason.
+    attendance = AttendanceDialog(ctx, latest.id, window)
+    present = [e for e in attendance.detail.enrolments if e.attendance == "present"]
+    if present:
+        late = present[1 if len(present) > 1 else 0].name
+        attendance.set_attendance(late, "late", max(0.25, latest.credit_minutes / 60 - 0.5))
+        attendance.reason.setPlainText(f"核对签到表：{late}签到晚了半小时，按实到时间计。")
+    save(attendance, "training-attendance", (760, 560))
+    attendance.close()
+
+    with ctx.db.session(write=False) as session:
+        sheet = training_svc.signin_sheet_data(session, actor, target.id)
+    with tempfile.TemporaryDirectory(prefix="station-signin-") as tmp:
+        pdf = Path(tmp) / "signin.pdf"
+        signin_sheet(sheet, pdf)
+        pdf_to_png(pdf, "training-signin")
+
+    training.show_page(training.backbone)
+    backbone = training.backbone
+    if backbone.candidates:
+        backbone.table.selectRow(0)
+    save(window, "training-backbone", (1280, 760))
+
+    # A keen volunteer's file: the training history under the personal details.
+    with ctx.db.session(write=False) as session:
+        candidates = training_svc.backbone_candidates(session, actor)
+    roster = window.roster
+    window.tabs.setCurrentWidget(roster)
+    roster.search.setText("")
+    roster.apply_filter()
+    if candidates:
+        roster.select_volunteer(candidates[0].volunteer_id)
+    splitter = roster.findChild(QSplitter)
+    sizes = splitter.sizes()
+    splitter.setSizes([sum(sizes) - 500, 500])  # the panel dragged wider, as staff do to read a file
+    QApplication.processEvents()
+    heading = roster.detail.document().find("培训记录")
+    bar = roster.detail.verticalScrollBar()
+    bar.setValue(bar.value() + roster.detail.cursorRect(heading).top() - 6)  # scrolled so that 培训记录 shows
+    save(window, "roster-training", (1280, 760))
+    splitter.setSizes(sizes)
+
+    with ctx.db.session(write=False) as session:
+        menu = cat_svc.list_menu(session, actor)
+    clinic = next(m for m in menu if m.required_training)
+    item_form = MenuItemDialog(ctx, clinic, parent=window)
+    save(item_form, "menu-item-form")  # its natural size, as it opens
+    item_form.close()
+
+
+def schedule_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """The 活动排班 tab: the activity list, its dialogs (new, recurring, festival, 排班 with suggestions,
+    a refusal and a warning, cancelling), the roster printout, and the calendar by month and by week."""
+    from datetime import date, time, timedelta
+
+    from station_app.reports.activity_roster import activity_roster
+    from station_app.services import activities as act_svc
+    from station_app.services import assignments as assign_svc
+    from station_app.services import catalogue as cat_svc
+    from station_app.services import training as training_svc
+    from station_app.services import volunteers as vol_svc
+    from station_app.ui.qt import QTime
+    from station_app.ui.schedule.activities import CancelDialog
+    from station_app.ui.schedule.activity_dialog import ActivityDialog
+    from station_app.ui.schedule.assign_dialog import AssignDialog, OverrideDialog
+    from station_app.ui.schedule.festival_dialog import FestivalDialog
+    from station_app.ui.schedule.series_dialog import SeriesDialog
+
+    actor = ctx.actor
+    today = date.today()
+    schedule = window.schedule
+    page = schedule.activities
+    window.tabs.setCurrentWidget(schedule)
+    schedule.show_page(page)
+
+    with ctx.db.session(write=False) as session:
+        upcoming = act_svc.list_activities(session, actor, act_svc.ActivityFilter(start=today))
+        menu = cat_svc.list_menu(session, actor)
+        groups = cat_svc.list_key_groups(session, actor)
+    clinic_item = next(m for m in menu if m.required_training)
+    # The next 健康义诊 (it needs 岗前培训), already partly staffed.
+    clinic = next(r for r in upcoming if r.service_item == clinic_item.name and r.status == "planned")
+    patrols = [r for r in upcoming if r.series_id is not None and r.service_item != clinic_item.name]
+    page.select_activity(clinic.id)
+    save(window, "schedule-activities", (1280, 760))
+
+    form = ActivityDialog(ctx, parent=window)
+    form.select_item(clinic_item.name)  # brings its category, skills and 上岗要求 (须参加过岗前培训)
+    form.title.setText("健康义诊·冬季加场")
+    form.place.setText("康华花园会所一楼")
+    saturday = today + timedelta(days=(5 - today.weekday()) % 7 + 14)
+    form.set_day(saturday)
+    form.ends.setTime(QTime(12, 0))
+    form.shift_table.set_row(0, label="上午一班", end=time(10, 30), capacity=3)
+    form.shift_table.add_row("上午二班", time(10, 30), time(12, 0), 3)
+    form.lead.setText("林嘉欣")
+    hospital = next((i for i in range(form.partner_team.count()) if "医" in form.partner_team.itemText(i)), 0)
+    form.partner_team.setCurrentIndex(hospital)
+    form.description.setPlainText("测血压、测血糖、用药咨询；志愿者须参加过岗前培训。")
+    save(form, "activity-form", (1100, 680))
+    form.close()
+
+    series = SeriesDialog(ctx, parent=window)
+    patrol_item = next((m for m in menu if m.name == "社区巡逻"), None)
+    if patrol_item is not None:
+        series.select_item(patrol_item.name)
+    series.title.setText("周三晚间楼道安全巡查")
+    series.place.setText("小区东门集合")
+    series.lead.setText("梁志华")
+    wednesday = today + timedelta(days=(2 - today.weekday()) % 7 or 7)
+    series.set_day(wednesday)
+    series.starts.setTime(QTime(19, 30))
+    series.ends.setTime(QTime(21, 0))
+    series.set_rule(weekly=True, weekdays=(2,), last_date=wednesday + timedelta(weeks=11))
+    save(series, "series-form", (1100, 800))
+    series.close()
+
+    elderly = next((g.id for g in groups if g.name == "空巢老人"), None)
+    festival = FestivalDialog(ctx, window, festival="spring_festival", key_group_id=elderly)
+    save(festival, "festival-form")  # its natural size, as it opens
+    festival.close()
+
+    # 排班 for the 健康义诊: the suggestions with their reasons, a selected one ready to assign.
+    assign = AssignDialog(ctx, clinic.id, window)
+    if assign.suggestions:
+        assign.suggestion_table.selectRow(0)
+    save(assign, "assign-dialog", (1180, 720))
+
+    # An untrained volunteer put on it anyway (as with 按姓名/编号查找): refused, with the reason.
+    shift_id = assign.current_shift_id()
+    with ctx.db.session(write=False) as session:
+        registered = vol_svc.roster_ids(session, actor, vol_svc.RosterFilter(status=vol_svc.Status.REGISTERED),
+                                        sort="name")
+        trained = training_svc.trained_volunteer_ids(session, actor.station_id, clinic_item.required_training,
+                                                     registered)
+        untrained = next(vid for vid in registered if vid not in trained
+                         and any(p.code == "missing_training"
+                                 for p in assign_svc.check_assignment(session, actor, shift_id, vid)))
+    assign.assign(untrained, "member")
+    save(assign, "assign-refused", (1180, 720))
+    assign.close()
+
+    # A warning that can be overridden with a reason: someone not free at that time on an unstaffed patrol.
+    later = next(r for r in reversed(patrols) if r.assigned == 0)
+    with ctx.db.session(write=False) as session:
+        patrol = act_svc.get_activity(session, actor, later.id)
+        soft: list = []
+        for vid in registered:
+            problems = assign_svc.check_assignment(session, actor, patrol.shifts[0].id, vid)
+            if problems and not any(p.hard for p in problems):
+                soft = problems
+                break
+    override = OverrideDialog(soft, window)
+    override.reason.setPlainText("本人电话确认，这周三晚上可以来。")
+    save(override, "assign-override")  # its natural size, as it opens
+    override.close()
+
+    cancel = CancelDialog("取消活动", f"取消活动“{later.title}”：请填写原因。排好的志愿者会一并取消，对接的需求退回“待对接”。",
+                          True, window)
+    cancel.reason.setPlainText("小区消防设施检修，当晚暂停巡逻。")
+    save(cancel, "activity-cancel")  # its natural size, as it opens
+    cancel.close()
+
+    with ctx.db.session(write=False) as session:
+        data = act_svc.roster_data(session, actor, clinic.id)
+    with tempfile.TemporaryDirectory(prefix="station-roster-") as tmp:
+        pdf = Path(tmp) / "roster.pdf"
+        activity_roster(data, pdf)
+        pdf_to_png(pdf, "schedule-roster")
+
+    calendar = schedule.calendar
+    schedule.show_page(calendar)
+    calendar.view.set_mode("month")
+    calendar.view.go_to(today)
+    save(window, "schedule-calendar-month", (1280, 760))
+    calendar.view.set_mode("week")
+    save(window, "schedule-calendar-week", (1280, 760))
 
 
 if __name__ == "__main__":

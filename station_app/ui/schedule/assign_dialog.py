@@ -204,8 +204,8 @@ class AssignDialog(QDialog):
         right = QSplitter(Qt.Orientation.Vertical)
         right.addWidget(assigned_box)
         right.addWidget(suggest_box)
-        right.setStretchFactor(0, 2)
-        right.setStretchFactor(1, 5)
+        right.setStretchFactor(0, 2)  # room for two or three people whose warnings and reasons wrap
+        right.setStretchFactor(1, 3)
         body = QSplitter(Qt.Orientation.Horizontal)
         body.addWidget(shifts_box)
         body.addWidget(right)

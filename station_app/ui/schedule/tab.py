@@ -37,7 +37,7 @@ class CalendarPage(QWidget):
         self.add_button = QPushButton(_("新建活动"))
         self.add_button.setEnabled(activities.can_edit)
         self.add_button.clicked.connect(lambda: self.new_on_day(None))
-        hint = QLabel(_("双击活动打开它；双击某一天的空白处，在那一天新建活动。红字为传统节日和志愿服务纪念日。"))
+        hint = QLabel(_("双击活动打开它；双击某一天的空白处，在那一天新建活动。红字为传统节日，青字为学雷锋日、国际志愿者日等志愿服务纪念日。"))
         hint.setStyleSheet("color: #555;")
         bar = QHBoxLayout()
         bar.addWidget(hint, 1)
