@@ -222,6 +222,34 @@ def test_moving_a_shift_moves_its_assignments(db, clerk):
     assert after.version > d.version
 
 
+def test_moving_a_staffed_shift_onto_its_volunteers_other_booking_is_refused(db, clerk):
+    clinic = create(db, clerk, activity_input(db, clerk))
+    patrol = create(db, clerk, activity_input(db, clerk, title="平安巡逻", service_item_id=None, category="safety",
+                                              starts_at=at(14), ends_at=at(16), shifts=[],
+                                              volunteers_needed=2))
+    busy = volunteer(db, clerk, "梁志强", "111")
+    put_on_shift(db, clinic, 0, busy)
+    put_on_shift(db, patrol, 0, busy)
+    d = detail(db, clerk, clinic)
+    before = snapshot(db)
+    afternoon = activity_input(db, clerk, starts_at=at(13), ends_at=at(16), shifts=[
+        svc.ShiftInput(at(14), at(15, 30), 3, "下午一班", id=d.shifts[0].id),
+        svc.ShiftInput(at(13), at(14), 2, "上午二班", id=d.shifts[1].id),
+    ])
+    with db.session() as session, pytest.raises(ValidationError) as refused:
+        svc.update_activity(session, clerk, clinic, afternoon, expected_version=d.version)
+    assert refused.value.message.startswith("班次“下午一班”改到 ")
+    assert "梁志强会与已排的活动“平安巡逻”" in refused.value.message and "14:00–16:00" in refused.value.message
+    assert snapshot(db) == before
+    # Moving the empty shift there is fine: nobody on it is booked elsewhere.
+    fine = activity_input(db, clerk, starts_at=at(9), ends_at=at(16), shifts=[
+        svc.ShiftInput(at(9), at(10, 30), 3, "上午一班", id=d.shifts[0].id),
+        svc.ShiftInput(at(14), at(16), 2, "下午班", id=d.shifts[1].id),
+    ])
+    with db.session() as session:
+        svc.update_activity(session, clerk, clinic, fine, expected_version=d.version)
+
+
 def test_capacity_below_assigned_and_removing_a_busy_shift_are_refused(db, clerk):
     activity_id = create(db, clerk, activity_input(db, clerk))
     put_on_shift(db, activity_id, 0, volunteer(db, clerk, "梁志强", "111"))

@@ -255,3 +255,14 @@ def test_viewer_has_no_audit_log(qtbot, ctx):
     qtbot.addWidget(window)
     assert not window.audit_action.isEnabled()
     assert not window.users_action.isEnabled()
+
+
+def test_audit_log_names_schedule_changes_in_chinese():
+    from station_app.ui.audit_dialog import describe_changes
+
+    text = describe_changes({
+        "kind": [None, "pre_service"], "role": ["member", "lead"], "override_reason": [None, "电话确认过"],
+        "attendance": [None, {"李护士 SQ0101-000001": "present"}], "required_training": [None, "pre_service"],
+    })
+    assert text == ("类型： → 岗前培训；角色：队员 → 带队；仍然安排的理由： → 电话确认过；"
+                    "出勤： → 李护士 SQ0101-000001 出席；所需培训： → 岗前培训")

@@ -638,6 +638,8 @@ def update_activity(
                 ),
                 field="shifts",
             )
+        if moved and taken:
+            _check_moved_shift(session, shift, w["starts_at"], w["ends_at"], _shift_name(w["label"], n))
     kept_ids = {w["id"] for w in wanted if w["id"] is not None}
     for shift in activity.shifts:
         if shift.id not in kept_ids and counts.get(shift.id, 0):
@@ -714,6 +716,29 @@ def update_activity(
         )
     if new_needs:
         needs_svc.link_needs_to_activity(session, actor, [n.id for n in new_needs], activity.id)
+
+
+def _check_moved_shift(session: Session, shift: Shift, starts_at: datetime, ends_at: datetime, name: str) -> None:
+    """A staffed shift may move only where none of its volunteers is already booked elsewhere."""
+    on_shift = select(Assignment.volunteer_id).where(Assignment.shift_id == shift.id, Assignment.status == "assigned")
+    clash = session.execute(
+        select(Volunteer.name, Activity.title, Assignment.starts_at, Assignment.ends_at)
+        .join(Volunteer, Volunteer.id == Assignment.volunteer_id)
+        .join(Activity, Activity.id == Assignment.activity_id)
+        .where(
+            Assignment.volunteer_id.in_(on_shift), Assignment.status == "assigned", Assignment.shift_id != shift.id,
+            Assignment.starts_at < ends_at, Assignment.ends_at > starts_at,
+        )
+        .order_by(Assignment.starts_at)
+    ).first()
+    if clash is not None:
+        who, title, other_start, other_end = clash
+        raise ValidationError(
+            _("班次“{s}”改到 {span} 后，{who}会与已排的活动“{t}”（{other}）时间重叠；请先在排班中调整。").format(
+                s=name, span=when_text(starts_at, ends_at), who=who, t=title, other=when_text(other_start, other_end)
+            ),
+            field="shifts",
+        )
 
 
 def _cancel(session: Session, actor: Actor, activity: Activity, reason: str) -> None:

@@ -31,7 +31,13 @@ from .needs import NeedStatus, change_need_status
 from .volunteers import Status
 
 MAX_TRIES_PER_PLACE = 6  # candidates looked at per free place before giving up on it
-OVERRIDE_REASON = "电话确认过，本人可以参加"
+# What a clerk writes when going ahead despite a warning, by the warning.
+OVERRIDE_REASONS = {
+    "outside_availability": "电话确认过，本人这次可以参加",
+    "missing_skill": "做现场秩序和引导，不需要专业技能",
+    "training_overlap": "本人说明这次培训改参加下一期",
+    "lead_not_backbone": "参加过多次同类活动，熟悉流程，由社工指定带队",
+}
 
 
 @dataclass(frozen=True)
@@ -136,7 +142,7 @@ class _Builder:
                     continue
                 try:
                     assign_volunteer(self.session, self.actor, shift.id, volunteer_id, role=role,
-                                     override_reason=OVERRIDE_REASON if problems else "", now=now)
+                                     override_reason="；".join(OVERRIDE_REASONS[p.code] for p in problems), now=now)
                 except StationError:
                     continue
                 on_shift += 1

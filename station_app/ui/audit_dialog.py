@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from ..i18n import _
 from ..services import audit
+from ..services.assignments import ROLES as ASSIGNMENT_ROLES
 from ..services.auth import Role
+from ..services.catalogue import Category
+from ..services.needs import URGENCIES
+from ..services.recipients import VISIT_METHODS, VISITOR_KINDS
 from ..services.teams import TEAM_KINDS
-from ..services.training import ATTENDANCE_LABELS
+from ..services.training import ATTENDANCE_LABELS, TRAINING_KIND_LABELS
 from ..services.volunteers import POLITICAL_STATUSES, Status, describe_availability
 from .common import AppContext, run_service
 from .qt import (
@@ -33,14 +37,38 @@ FIELD_LABELS = {
     "org_type": _("单位类型"), "org_name": _("单位名称"), "contact_name": _("联系人"), "contact_phone": _("联系电话"),
     "description": _("简介"), "address": _("地址"), "contact_person": _("联系人"), "volunteers": _("志愿者人数"),
     "seed": _("随机种子"), "attendance": _("出勤"),
+    # 需求菜单
+    "findings": _("走访发现"), "free_text": _("需求内容"), "method": _("走访方式"), "visited_on": _("走访日期"),
+    "visitor_kind": _("走访人身份"), "visitor_name": _("走访人"), "guardian_name": _("监护人"),
+    "guardian_relation": _("与监护人关系"), "guardian_phone": _("监护人电话"), "urgency": _("紧急程度"),
+    "preferred_times": _("希望服务时间"), "preferred_note": _("时间说明"), "recipient_id": _("服务对象"),
+    "recipient_ids": _("服务对象"), "key_groups": _("重点对象类别"), "key_group_ids": _("重点对象类别"),
+    "need_ids": _("需求"), "project_id": _("项目"), "recruitment_id": _("招募"), "category": _("服务类别"),
+    "goal": _("项目目标"), "starts_on": _("开始日期"), "ends_on": _("结束日期"), "requirements": _("报名条件"),
+    "min_age": _("最小年龄"), "max_age": _("最大年龄"), "service_times": _("服务时间"),
+    "service_time_note": _("服务时间说明"), "slots": _("名额"), "deadline": _("报名截止"), "source": _("报名来源"),
+    "note": _("备注"), "lead_social_worker": _("负责社工"), "partner_team_id": _("合作服务队"),
+    "partner_org": _("合作单位"), "service_item_id": _("服务项目"), "required_training": _("所需培训"),
+    # 培训与活动排班
+    "topic": _("培训主题"), "trainer": _("讲师"), "place": _("地点"), "starts_at": _("开始时间"),
+    "ends_at": _("结束时间"), "credit_minutes": _("培训时长（分钟）"), "credited_minutes": _("计入培训时长（分钟）"),
+    "capacity": _("名额"), "enrolled_volunteer_ids": _("报名志愿者"), "title": _("标题"),
+    "volunteers_needed": _("需要人数"), "shifts": _("班次"), "shift_id": _("班次"), "volunteer_id": _("志愿者"),
+    "activity_id": _("活动"), "activity_ids": _("活动"), "warnings": _("提醒"), "override_reason": _("仍然安排的理由"),
+    "rule": _("规则"),
 }
 # Stored codes shown as the words the screens use.
 VALUE_LABELS: dict[str, dict] = {
     "status": {s.value: s.label for s in Status},
     "political_status": POLITICAL_STATUSES,
-    "role": {r.value: r.label for r in Role},
-    "kind": TEAM_KINDS,
+    "role": {**{r.value: r.label for r in Role}, **ASSIGNMENT_ROLES},
+    "kind": {**TEAM_KINDS, **{k.value: label for k, label in TRAINING_KIND_LABELS.items()}},
+    "required_training": {k.value: label for k, label in TRAINING_KIND_LABELS.items()},
+    "category": {c.value: c.label for c in Category},
     "attendance": ATTENDANCE_LABELS,
+    "urgency": URGENCIES,
+    "method": VISIT_METHODS,
+    "visitor_kind": VISITOR_KINDS,
 }
 
 

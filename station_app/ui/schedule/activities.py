@@ -10,6 +10,7 @@ from pathlib import Path
 from ...i18n import _
 from ...reports.activity_roster import activity_roster, roster_file_name
 from ...services import activities as svc
+from ...services import assignments as assign_svc
 from ...services import catalogue as cat_svc
 from ...services import projects as project_svc
 from ...services.auth import Permission, Role
@@ -380,11 +381,7 @@ class ActivitiesPage(QWidget):
         self.shifts_table.resizeColumnsToContents()
 
     def _people(self, session, activity_id: int) -> dict[int, list[str]]:  # noqa: ANN001 - a Session
-        """Names on each shift (带队 marked), from the assignment service when it is there."""
-        try:
-            from ...services import assignments as assign_svc
-        except ImportError:  # pragma: no cover - the assignment service ships with this tab
-            return {}
+        """Names on each shift (带队 marked)."""
         out: dict[int, list[str]] = {}
         for a in assign_svc.activity_assignments(session, self.ctx.actor, activity_id):
             out.setdefault(a.shift_id, []).append(a.name + (_("（带队）") if a.role == "lead" else ""))
