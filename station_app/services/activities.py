@@ -48,6 +48,7 @@ from .auth import Actor, Permission, Role, require
 from .catalogue import Category
 from .masking import mask_phone
 from .records import like_escape, load_for_station, skills_named
+from .teams import checked_partner
 from .timefmt import WEEKDAYS, when_text
 from .training import TrainingKind
 from .validation import validate_name
@@ -406,14 +407,7 @@ def _validated(
     lead = (data.lead_social_worker or "").strip()
     if lead:
         lead = validate_name(lead, field="lead_social_worker", label=_("负责社工"))
-    team_id = data.partner_team_id
-    if team_id is not None:
-        team = session.get(Team, team_id)
-        if team is None or team.station_id != actor.station_id:
-            raise ValidationError(_("所选的合作服务队不存在或不属于本站。"), field="partner_team_id")
-    partner_org = (data.partner_org or "").strip()
-    if len(partner_org) > 100:
-        raise ValidationError(_("合作单位名称不能超过 100 个字。"), field="partner_org")
+    team_id, partner_org = checked_partner(session, actor, data.partner_team_id, data.partner_org)
     return {
         "title": title,
         "service_item_id": item.id if item is not None else None,

@@ -24,6 +24,7 @@ from . import needs as needs_svc
 from .auth import Actor, Permission, require
 from .catalogue import Category
 from .records import load_for_station
+from .teams import checked_partner
 from .validation import as_date, validate_name
 
 PROJECT_STATUSES = {"active": _("进行中"), "closed": _("已结束")}
@@ -123,14 +124,7 @@ def _validated(session: Session, actor: Actor, data: ProjectInput) -> dict:
             field="ends_on",
         )
     lead = validate_name(data.lead_social_worker or "", field="lead_social_worker", label=_("负责社工"))
-    team_id = data.partner_team_id
-    if team_id is not None:
-        team = session.get(Team, team_id)
-        if team is None or team.station_id != actor.station_id:
-            raise ValidationError(_("所选的合作服务队不存在或不属于本站。"), field="partner_team_id")
-    partner_org = (data.partner_org or "").strip()
-    if len(partner_org) > 100:
-        raise ValidationError(_("合作单位名称不能超过 100 个字。"), field="partner_org")
+    team_id, partner_org = checked_partner(session, actor, data.partner_team_id, data.partner_org)
     return {
         "name": name,
         "category": category.value,

@@ -81,6 +81,18 @@ def _check_name(session: Session, actor: Actor, name: str, exclude: int | None =
         raise DuplicateError(_("本站已有名为“{n}”的服务队。").format(n=name), field="name", existing_id=existing)
 
 
+def checked_partner(session: Session, actor: Actor, team_id: int | None, org: str | None) -> tuple[int | None, str]:
+    """A partner (合作) for a project or an activity: one of the station's teams and/or an organisation's name."""
+    if team_id is not None:
+        team = session.get(Team, team_id)
+        if team is None or team.station_id != actor.station_id:
+            raise ValidationError(_("所选的合作服务队不存在或不属于本站。"), field="partner_team_id")
+    partner_org = (org or "").strip()
+    if len(partner_org) > 100:
+        raise ValidationError(_("合作单位名称不能超过 100 个字。"), field="partner_org")
+    return team_id, partner_org
+
+
 def list_teams(session: Session, actor: Actor, *, include_inactive: bool = True) -> list[TeamInfo]:
     require(actor, Permission.VIEW)
     counts = (
