@@ -14,7 +14,7 @@ from ..db import Database
 from ..errors import StationError
 from ..i18n import _
 from ..services.auth import Actor
-from .qt import QDialog, QDialogButtonBox, QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
+from .qt import QDialog, QDialogButtonBox, QLabel, QMessageBox, QSplitter, Qt, QTabWidget, QVBoxLayout, QWidget
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -94,3 +94,13 @@ class PagedTab(QWidget):
     def show_page(self, page: QWidget) -> None:
         self.pages.setCurrentWidget(page)
         page.refresh()
+
+
+def list_over_detail(table: QWidget, detail: QWidget, stretch: tuple[int, int] = (3, 2)) -> QSplitter:
+    """A page's list above the selected row's detail, the user moving the line between them."""
+    splitter = QSplitter(Qt.Orientation.Vertical)
+    splitter.addWidget(table)
+    splitter.addWidget(detail)
+    splitter.setStretchFactor(0, stretch[0])
+    splitter.setStretchFactor(1, stretch[1])
+    return splitter

@@ -12,7 +12,7 @@ from ...services import needs as needs_svc
 from ...services import projects as svc
 from ...services import teams as team_svc
 from ...services.auth import Permission
-from ..common import AppContext, dialog_buttons, error_label, run_service
+from ..common import AppContext, dialog_buttons, error_label, list_over_detail, run_service
 from ..qt import (
     QAbstractItemView,
     QComboBox,
@@ -29,7 +29,6 @@ from ..qt import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -353,11 +352,7 @@ class ProjectsPage(QWidget):
         detail_layout.addWidget(self.summary)
         detail_layout.addWidget(QLabel(_("项目对应的需求：")))
         detail_layout.addWidget(self.needs_table, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = list_over_detail(self.table, detail)
         layout = QVBoxLayout(self)
         layout.addLayout(buttons)
         layout.addWidget(splitter, 1)

@@ -16,7 +16,7 @@ from ...services import volunteers as vol_svc
 from ...services.auth import Permission
 from ...services.stations import station_info
 from ...services.validation import split_skills
-from ..common import AppContext, dialog_buttons, error_label, run_service, show_error
+from ..common import AppContext, dialog_buttons, error_label, list_over_detail, run_service, show_error
 from ..qt import (
     QComboBox,
     QCompleter,
@@ -34,7 +34,6 @@ from ..qt import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -399,11 +398,7 @@ class RecruitmentPage(QWidget):
         lower_layout.addWidget(self.summary)
         lower_layout.addLayout(apply_row)
         lower_layout.addWidget(self.applicants, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 2)
-        splitter.setStretchFactor(1, 3)
+        splitter = list_over_detail(self.table, lower, (2, 3))
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(splitter, 1)

@@ -14,7 +14,7 @@ from ...services import assignments as assign_svc
 from ...services import catalogue as cat_svc
 from ...services import projects as project_svc
 from ...services.auth import Permission, Role
-from ..common import AppContext, confirm, run_service, show_error
+from ..common import AppContext, confirm, list_over_detail, run_service, show_error
 from ..demand.projects import ReasonDialog, fill_row, read_only_table
 from ..qt import (
     QCheckBox,
@@ -27,7 +27,6 @@ from ..qt import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QSplitter,
     Qt,
     QVBoxLayout,
     QWidget,
@@ -265,11 +264,7 @@ class ActivitiesPage(QWidget):
         detail_layout.setContentsMargins(0, 0, 0, 0)
         detail_layout.addWidget(self.summary, 1)
         detail_layout.addWidget(self.shifts_table, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter = list_over_detail(self.table, detail)
 
         layout = QVBoxLayout(self)
         layout.addLayout(filters)

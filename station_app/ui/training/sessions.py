@@ -12,7 +12,7 @@ from ...i18n import _
 from ...reports.signin import signin_sheet
 from ...services import training as svc
 from ...services.auth import Permission
-from ..common import AppContext, dialog_buttons, error_label, run_service, show_error
+from ..common import AppContext, dialog_buttons, error_label, list_over_detail, run_service, show_error
 from ..demand.projects import USER, ReasonDialog, date_edit, fill_row, read_only_table
 from ..qt import (
     QComboBox,
@@ -28,7 +28,6 @@ from ..qt import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QSplitter,
     Qt,
     QTableWidget,
     QTime,
@@ -447,11 +446,7 @@ class SessionsPage(QWidget):
         lower_layout.addWidget(self.summary)
         lower_layout.addLayout(enrol_row)
         lower_layout.addWidget(self.enrolments, 1)
-        splitter = QSplitter(Qt.Orientation.Vertical)
-        splitter.addWidget(self.table)
-        splitter.addWidget(lower)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 3)
+        splitter = list_over_detail(self.table, lower, (3, 3))
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(top)
