@@ -373,7 +373,8 @@ class ActivitiesPage(QWidget):
         for n, s in enumerate(self.detail.shifts):
             fill_row(self.shifts_table, n, (s.display_label, s.time_range, str(s.capacity), str(s.assigned),
                                             "、".join(people.get(s.id, []))), s.id)
-        self.shifts_table.resizeColumnsToContents()
+        for column in range(len(self.SHIFT_HEADERS) - 1):  # the names' column takes the rest of the width
+            self.shifts_table.resizeColumnToContents(column)
 
     def _people(self, session, activity_id: int) -> dict[int, list[str]]:  # noqa: ANN001 - a Session
         """Names on each shift (带队 marked)."""
