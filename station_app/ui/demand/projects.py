@@ -66,6 +66,21 @@ def fill_row(table: QTableWidget, row: int, values: tuple[str, ...], row_id: int
         table.setItem(row, col, item)
 
 
+def selected_row_id(table: QTableWidget) -> int | None:
+    """The id ``fill_row`` stored on the selected row, if a row is selected."""
+    rows = table.selectionModel().selectedRows() if table.selectionModel() else []
+    return table.item(rows[0].row(), 0).data(USER) if rows else None
+
+
+def select_row_id(table: QTableWidget, row_id: int) -> bool:
+    """Select the row ``fill_row`` stored this id on; False when no row shows it (e.g. filtered out)."""
+    for n in range(table.rowCount()):
+        if table.item(n, 0).data(USER) == row_id:
+            table.selectRow(n)
+            return True
+    return False
+
+
 def check_items(widget: QListWidget) -> list[int]:
     return [
         widget.item(i).data(USER)
@@ -377,21 +392,14 @@ class ProjectsPage(QWidget):
         self._selection_changed()
 
     def selected_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        if not rows:
-            return None
-        return self.table.item(rows[0].row(), 0).data(USER)
+        return selected_row_id(self.table)
 
     def selected_row(self) -> svc.ProjectRow | None:
         pid = self.selected_id()
         return next((r for r in self.rows if r.id == pid), None)
 
     def select_project(self, project_id: int) -> bool:
-        for n in range(self.table.rowCount()):
-            if self.table.item(n, 0).data(USER) == project_id:
-                self.table.selectRow(n)
-                return True
-        return False
+        return select_row_id(self.table, project_id)
 
     def _selection_changed(self) -> None:
         row = self.selected_row()

@@ -39,7 +39,7 @@ from ..qt import (
     QWidget,
 )
 from ..roster.volunteer_dialog import AvailabilityGrid, VolunteerDialog
-from .projects import USER, ReasonDialog, date_edit, fill_row, read_only_table
+from .projects import USER, ReasonDialog, date_edit, fill_row, read_only_table, select_row_id, selected_row_id
 
 NO_LIMIT = 0  # an age spin box at 0 shows "不限"
 
@@ -421,15 +421,10 @@ class RecruitmentPage(QWidget):
         self._selection_changed()
 
     def selected_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.table.item(rows[0].row(), 0).data(USER) if rows else None
+        return selected_row_id(self.table)
 
     def select_recruitment(self, recruitment_id: int) -> bool:
-        for n in range(self.table.rowCount()):
-            if self.table.item(n, 0).data(USER) == recruitment_id:
-                self.table.selectRow(n)
-                return True
-        return False
+        return select_row_id(self.table, recruitment_id)
 
     def selected_application(self) -> svc.ApplicantRow | None:
         rows = self.applicants.selectionModel().selectedRows() if self.applicants.selectionModel() else []

@@ -13,7 +13,7 @@ from ...reports.signin import signin_sheet
 from ...services import training as svc
 from ...services.auth import Permission
 from ..common import AppContext, dialog_buttons, error_label, list_over_detail, run_service, show_error
-from ..demand.projects import USER, ReasonDialog, date_edit, fill_row, read_only_table
+from ..demand.projects import USER, ReasonDialog, date_edit, fill_row, read_only_table, select_row_id, selected_row_id
 from ..qt import (
     QComboBox,
     QDate,
@@ -490,15 +490,10 @@ class SessionsPage(QWidget):
         self._selection_changed()
 
     def selected_id(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
-        return self.table.item(rows[0].row(), 0).data(USER) if rows else None
+        return selected_row_id(self.table)
 
     def select_session(self, session_id: int) -> bool:
-        for n in range(self.table.rowCount()):
-            if self.table.item(n, 0).data(USER) == session_id:
-                self.table.selectRow(n)
-                return True
-        return False
+        return select_row_id(self.table, session_id)
 
     def show_session(self, session_id: int) -> None:
         """Select a session, clearing the filters if they hide it."""
