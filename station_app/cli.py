@@ -313,6 +313,12 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def _login_args(p: argparse.ArgumentParser, who: str) -> None:
+    """``--as USER`` and ``--password-stdin``, for the commands that act as a signed-in user (see ``_login``)."""
+    p.add_argument("--as", dest="as_user", required=True, help=who)
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="station-app", description=_("物业志愿服务站管理系统"))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -353,21 +359,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_useradd)
 
     p = sub.add_parser("overview", help=_("打印需求总览：未满足需求、已对接比例、等待最久的需求、逾期未走访"))
-    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份查看"))
-    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    _login_args(p, _("以哪个用户的身份查看"))
     p.add_argument("--date", help=_("统计日期 YYYY-MM-DD（默认今天）"))
     p.set_defaults(func=cmd_overview)
 
     p = sub.add_parser("poster", help=_("把招募打印成 A4 海报（PDF）；不带 --id 时列出全部招募"))
-    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
-    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    _login_args(p, _("以哪个用户的身份操作"))
     p.add_argument("--id", type=int, help=_("招募编号（先不带 --id 运行一次查看）"))
     p.add_argument("-o", "--output", help=_("保存到哪个 PDF 文件（默认：招募海报-编号.pdf）"))
     p.set_defaults(func=cmd_poster)
 
     p = sub.add_parser("training", help=_("列出一段时间内的培训场次；带 --id 时打印该场培训的签到表（PDF）"))
-    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
-    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    _login_args(p, _("以哪个用户的身份操作"))
     p.add_argument("--from", dest="date_from", help=_("开始日期 YYYY-MM-DD（默认今天）"))
     p.add_argument("--to", dest="date_to", help=_("结束日期 YYYY-MM-DD（默认开始日期后 30 天）"))
     p.add_argument("--id", type=int, help=_("培训编号（先不带 --id 运行一次查看）"))
@@ -375,8 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_training)
 
     p = sub.add_parser("schedule", help=_("列出一段时间内的活动和排班人数；带 --id 时打印该活动的排班签到表（PDF）"))
-    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
-    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    _login_args(p, _("以哪个用户的身份操作"))
     p.add_argument("--from", dest="date_from", help=_("开始日期 YYYY-MM-DD（默认今天）"))
     p.add_argument("--to", dest="date_to", help=_("结束日期 YYYY-MM-DD（默认开始日期后 6 天）"))
     p.add_argument("--id", type=int, help=_("活动编号（先不带 --id 运行一次查看）"))
@@ -384,8 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_schedule)
 
     p = sub.add_parser("festival-visit", help=_("“我们的节日”：按模板为某类重点对象新建节日慰问活动"))
-    p.add_argument("--as", dest="as_user", required=True, help=_("以哪个用户的身份操作"))
-    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    _login_args(p, _("以哪个用户的身份操作"))
     p.add_argument("--festival", required=True, help=_("节日，如 中秋、春节、重阳（或 mid_autumn 等）"))
     p.add_argument("--group", required=True, help=_("重点对象类别，如 空巢老人"))
     p.add_argument("--year", type=int, help=_("哪一年的节日（默认：今年的还没到就用今年的，否则明年的）"))

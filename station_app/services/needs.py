@@ -261,6 +261,19 @@ def change_need_status(
     )
 
 
+def _match_needs(session: Session, actor: Actor, need_ids: Sequence[int], refusal: str, match) -> None:  # noqa: ANN001
+    """Move unmet needs to 已对接, ``match(need, old status)`` recording how; any other need is refused by name."""
+    for need_id in sorted(set(need_ids)):
+        need = _load(session, actor, need_id, for_update=True)
+        old = NeedStatus(need.status)
+        if old not in UNMET:
+            raise ValidationError(
+                refusal.format(r=need.recipient.name, w=_what(need), s=old.label), field="need_ids"
+            )
+        need.status = NeedStatus.MATCHED.value
+        match(need, old)
+
+
 def link_needs_to_project(session: Session, actor: Actor, need_ids: Sequence[int], project_id: int) -> None:
     """The needs a project covers become 已对接; any need not waiting for a match is refused by name."""
     require(actor, Permission.EDIT_DEMAND)
@@ -269,17 +282,8 @@ def link_needs_to_project(session: Session, actor: Actor, need_ids: Sequence[int
     project = session.get(Project, project_id)
     if project is None or project.station_id != actor.station_id:
         raise NotFound(_("找不到这个项目。"))
-    for need_id in sorted(set(need_ids)):
-        need = _load(session, actor, need_id, for_update=True)
-        old = NeedStatus(need.status)
-        if old not in UNMET:
-            raise ValidationError(
-                _("需求“{r} — {w}”目前是“{s}”，只有待评估或待对接的需求才能纳入项目。").format(
-                    r=need.recipient.name, w=_what(need), s=old.label
-                ),
-                field="need_ids",
-            )
-        need.status = NeedStatus.MATCHED.value
+
+    def match(need: Need, old: NeedStatus) -> None:
         need.project_id = project.id
         _history(session, actor, need, old, NeedStatus.MATCHED, _("纳入项目：{p}").format(p=project.name), project.id)
         audit.record(
@@ -288,6 +292,8 @@ def link_needs_to_project(session: Session, actor: Actor, need_ids: Sequence[int
             changes={"status": [old.value, NeedStatus.MATCHED.value], "project_id": [None, project.id]},
         )
 
+    _match_needs(session, actor, need_ids, _("需求“{r} — {w}”目前是“{s}”，只有待评估或待对接的需求才能纳入项目。"), match)
+
 
 def link_needs_to_activity(session: Session, actor: Actor, need_ids: Sequence[int], activity_id: int) -> None:
     """The needs an activity serves become 已对接, their history pointing at the activity."""
@@ -295,17 +301,8 @@ def link_needs_to_activity(session: Session, actor: Actor, need_ids: Sequence[in
     activity = session.get(Activity, activity_id)
     if activity is None or activity.station_id != actor.station_id:
         raise NotFound(_("找不到这个活动。"))
-    for need_id in sorted(set(need_ids)):
-        need = _load(session, actor, need_id, for_update=True)
-        old = NeedStatus(need.status)
-        if old not in UNMET:
-            raise ValidationError(
-                _("需求“{r} — {w}”目前是“{s}”，只有待评估或待对接的需求才能由活动来对接。").format(
-                    r=need.recipient.name, w=_what(need), s=old.label
-                ),
-                field="need_ids",
-            )
-        need.status = NeedStatus.MATCHED.value
+
+    def match(need: Need, old: NeedStatus) -> None:
         need.activity_id = activity.id
         _history(session, actor, need, old, NeedStatus.MATCHED, _("由活动对接：{a}").format(a=activity.title),
                  need.project_id, activity.id)
@@ -314,6 +311,10 @@ def link_needs_to_activity(session: Session, actor: Actor, need_ids: Sequence[in
             summary=_("需求 {r} — {w} 由活动对接：{a}").format(r=need.recipient.name, w=_what(need), a=activity.title),
             changes={"status": [old.value, NeedStatus.MATCHED.value], "activity_id": [None, activity.id]},
         )
+
+    _match_needs(
+        session, actor, need_ids, _("需求“{r} — {w}”目前是“{s}”，只有待评估或待对接的需求才能由活动来对接。"), match
+    )
 
 
 def unlink_needs_from_activity(
