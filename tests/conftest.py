@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import date, datetime, time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+import time_machine
 from reportlab import rl_config
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import OperationalError
@@ -23,6 +25,19 @@ rl_config.invariant = 1
 PG_URL = os.environ.get("STATION_APP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 ADMIN_PASSWORD = "station-2014"
+
+# The suite runs for minutes. Modules take "today" when they are imported, and a run that crossed
+# midnight saw it change under them (a visit "tomorrow" became today). The clock starts at 10:00 of
+# the day the run starts and keeps ticking, so every test of one run lives on one date.
+_one_day = time_machine.travel(datetime.combine(date.today(), time(10, 0)), tick=True)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    _one_day.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    _one_day.stop()
 
 
 @pytest.fixture(autouse=True)
