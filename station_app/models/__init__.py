@@ -17,6 +17,18 @@ from .demand import (
     recruitment_skills,
     service_item_skills,
 )
+from .ledger import (
+    ChainHead,
+    Honour,
+    HonourTitle,
+    LedgerCheckpoint,
+    ServiceRecord,
+    StarAward,
+    StationKey,
+    StationKeyShare,
+    TimeBankEntry,
+    TimeBankPosting,
+)
 from .org import City, Community, Station, Town
 from .schedule import (
     Activity,
@@ -33,6 +45,16 @@ from .user import User
 from .volunteer import Skill, Team, TeamMember, Volunteer, volunteer_skills
 
 __all__ = [
+    "ChainHead",
+    "Honour",
+    "HonourTitle",
+    "LedgerCheckpoint",
+    "ServiceRecord",
+    "StarAward",
+    "StationKey",
+    "StationKeyShare",
+    "TimeBankEntry",
+    "TimeBankPosting",
     "Activity",
     "ActivitySeries",
     "Assignment",

@@ -47,6 +47,8 @@ class ServiceItem(Base):
     charge: Mapped[str] = mapped_column(String(16), default="free")
     # May a volunteer pay for this with time-bank hours (回馈, §三.6)?
     redeemable: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Its price in time-bank minutes when redeemable (default: its typical duration).
+    redeem_minutes: Mapped[int | None] = mapped_column(Integer)
     # A training type (see services.training.TrainingKind) a volunteer must have attended
     # before serving this item, e.g. 健康义诊 needs 岗前培训; None: no requirement.
     required_training: Mapped[str | None] = mapped_column(String(20))

@@ -41,6 +41,11 @@ class Permission(Enum):
     MANAGE_MENU = _("管理服务菜单和重点对象类别")
     EDIT_SCHEDULE = _("安排培训和活动、排班")
     MANAGE_RULES = _("设置骨干认定等规则")
+    RECORD_HOURS = _("录入服务时长和申请更正")
+    APPROVE_HOURS = _("审批超额时长和更正")
+    CONFIRM_AWARDS = _("星级认定和嘉许")
+    REDEEM_HOURS = _("办理时长兑换")
+    SIGN_LEDGER = _("签署台账检查点")
     MANAGE_USERS = _("管理用户账号")
     MANAGE_STATION = _("修改站点信息")
     VIEW_AUDIT = _("查看审计日志")
@@ -56,6 +61,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_TEAMS,
             Permission.EDIT_DEMAND,
             Permission.EDIT_SCHEDULE,
+            Permission.RECORD_HOURS,
+            Permission.REDEEM_HOURS,
         }
     ),
     Role.VIEWER: frozenset({Permission.VIEW}),
@@ -144,6 +151,10 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
     user.last_login_at = utcnow()
     actor = _actor_of(user)
     audit.record(session, actor, "login", "user", user.id, summary=_("登录"))
+    if actor.role is Role.ADMIN:
+        from . import chain  # chain needs auth; imported here to keep the import order simple
+
+        chain.checkpoint_on_login(session, user, password)
     return actor
 
 
@@ -257,5 +268,11 @@ def set_password(
         if user.station_id != actor.station_id:
             raise NotFound(_("找不到这个账号。"))
     check_new_password(new_password)
+    from . import chain
+
+    if user.id == actor.user_id:
+        chain.rewrap_after_password_change(session, user.id, old_password or "", new_password)
+    else:
+        chain.drop_shares(session, user.id)
     user.password_hash = hash_password(new_password)
     audit.record(session, actor, "password", "user", user.id, summary=_("修改密码：{u}").format(u=user.username))

@@ -116,6 +116,8 @@ def seed_rows(station_id: int) -> tuple[list[dict], list[dict]]:
                     "typical_minutes": item["minutes"],
                     "charge": item["charge"],
                     "redeemable": item["redeemable"],
+                    # The time-bank price: the file's, else the typical duration.
+                    "redeem_minutes": item.get("redeem_minutes", item["minutes"]) if item["redeemable"] else None,
                     "active": True,
                     "sort_order": len(items),
                     "required_training": _seed_training(item.get("required_training")),

@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
 from ..i18n import _
-from ..models import City, Community, Station, Team, Town
+from ..models import City, Community, HonourTitle, Station, Team, Town
 from ..resources import load_json
-from . import audit
+from . import audit, chain
 from .auth import Actor, Permission, Role, check_new_password, create_user, require
 from .catalogue import seed_catalogue
 from .validation import validate_phone
@@ -109,7 +109,7 @@ def initialise_station(session: Session, setup: StationSetup) -> int:
     for team in load_json("default_teams.json"):
         session.add(Team(station_id=station.id, name=team["name"], kind="own", description=team["description"]))
     seed_catalogue(session, station.id)
-    create_user(
+    admin_id = create_user(
         session,
         None,
         username=setup.admin_username,
@@ -118,7 +118,18 @@ def initialise_station(session: Session, setup: StationSetup) -> int:
         password=setup.admin_password,
         station_id=station.id,
     )
+    session.add_all(HonourTitle(station_id=station.id, **title) for title in honour_title_rows())
+    # The station's signing key pair, wrapped with the first administrator's password (issue 5).
+    chain.ensure_station_key(session, station.id, admin_id, setup.admin_password)
     return station.id
+
+
+def honour_title_rows() -> list[dict]:
+    """The honour titles a new station starts with (``resources/data/honour_titles.json``)."""
+    return [
+        {"name": t["name"], "target_kind": t["target_kind"], "description": t["description"], "active": True}
+        for t in load_json("honour_titles.json")["titles"]
+    ]
 
 
 def station_info(session: Session, actor: Actor) -> StationInfo:
