@@ -194,3 +194,110 @@ def test_postgresql_station_from_0002_keeps_its_demand_data(pg_url: str, tmp_pat
         _check_after_0002_upgrade(database)
     finally:
         database.dispose()
+
+
+def _fill_at_0003(database: Database) -> None:
+    """Revision 0003's schedule on top of 0002: a held training with attendance, a done activity with an assignment."""
+    _fill_at_0002(database)
+    upgrade(database.engine, "0003")
+    with database.engine.begin() as conn:
+        conn.execute(text("UPDATE volunteers SET registered_on = '2026-01-10' WHERE id = 1"))
+        conn.execute(text(
+            "INSERT INTO training_sessions (id, station_id, kind, topic, trainer, place, starts_at, ends_at,"
+            " credit_minutes, capacity, status, cancel_reason, notes, created_by_id, created_at, version)"
+            " VALUES (1, 1, 'pre_service', '义诊协助须知', '梁社工', '活动室', '2026-03-01 09:00:00',"
+            " '2026-03-01 11:00:00', 120, 20, 'held', '', '', 1, '2026-02-20 08:00:00', 1)"
+        ))
+        conn.execute(text(
+            "INSERT INTO training_enrolments (id, session_id, volunteer_id, enrolled_at, enrolled_by_id, attendance,"
+            " credited_minutes, marked_at, marked_by_id) VALUES (1, 1, 1, '2026-02-21 08:00:00', 1, 'present', 120,"
+            " '2026-03-01 12:00:00', 1)"
+        ))
+        conn.execute(text(
+            "INSERT INTO activities (id, station_id, project_id, service_item_id, category, title, description, place,"
+            " starts_at, ends_at, volunteers_needed, required_training, lead_social_worker, partner_team_id,"
+            " partner_org, status, status_reason, series_id, series_detached, festival, key_group_id, created_by_id,"
+            " created_at, updated_at, version) VALUES (1, 1, 1, NULL, 'help', '三月健康义诊', '', '活动室',"
+            " '2026-03-08 09:00:00', '2026-03-08 11:30:00', 2, 'pre_service', '梁社工', NULL, '', 'done', '', NULL,"
+            " :f, NULL, NULL, 1, '2026-03-01 08:00:00', '2026-03-08 12:00:00', 1)"
+        ), {"f": False})
+        conn.execute(text(
+            "INSERT INTO activity_shifts (id, activity_id, label, starts_at, ends_at, capacity)"
+            " VALUES (1, 1, '', '2026-03-08 09:00:00', '2026-03-08 11:30:00', 2)"
+        ))
+        conn.execute(text(
+            "INSERT INTO assignments (id, shift_id, activity_id, volunteer_id, starts_at, ends_at, role, status,"
+            " warnings, override_reason, cancel_reason, assigned_by_id, assigned_at, cancelled_at) VALUES (1, 1, 1, 1,"
+            " '2026-03-08 09:00:00', '2026-03-08 11:30:00', 'member', 'assigned', '', '', '', 1,"
+            " '2026-03-02 08:00:00', NULL)"
+        ))
+
+
+def _check_after_0003_upgrade(database: Database) -> None:
+    from station_app.models import (
+        Activity,
+        Assignment,
+        ChainHead,
+        HonourTitle,
+        ServiceRecord,
+        StationKey,
+        TrainingEnrolment,
+    )
+    from station_app.services import chain
+
+    _check_after_0002_upgrade_keeping_schedule(database)
+    with database.session(write=False) as session:
+        assert session.scalar(select(Activity.title)) == "三月健康义诊"
+        assert session.scalar(select(Assignment.status)) == "assigned"
+        assert session.scalar(select(TrainingEnrolment.credited_minutes)) == 120
+        # The data step: an empty chain, the default honour titles, and prices for redeemable items.
+        head = session.get(ChainHead, 1)
+        assert (head.count, head.head_hash) == (0, chain.GENESIS)
+        assert set(session.scalars(select(HonourTitle.name))) == {"优秀服务队", "优秀志愿服务项目", "年度优秀志愿者", "最美志愿者"}
+        priced = session.execute(
+            select(ServiceItem.redeemable, ServiceItem.redeem_minutes, ServiceItem.typical_minutes)
+        ).all()
+        assert all((minutes == typical) if redeemable else minutes is None for redeemable, minutes, typical in priced)
+        assert session.scalar(select(func.count()).select_from(ServiceRecord)) == 0
+        assert session.get(StationKey, 1) is None  # it needs the administrator's password …
+    with database.session() as session:
+        authenticate(session, "admin", ADMIN_PASSWORD)  # … and is made at their first login
+    with database.session(write=False) as session:
+        assert session.get(StationKey, 1) is not None
+        assert chain.verify_chain(session, 1).ok
+
+
+def _check_after_0002_upgrade_keeping_schedule(database: Database) -> None:
+    """0002's checks, except that this station now has the activity 0003's fill added."""
+    with database.session(write=False) as session:
+        volunteers = session.execute(select(Volunteer.name, Volunteer.status).order_by(Volunteer.id)).all()
+        assert [tuple(v) for v in volunteers] == [("王秀英", "registered"), ("陈志强", "applying")]
+        assert session.scalar(select(User.display_name)) == "李站长"
+
+
+def test_sqlite_station_from_0003_keeps_its_schedule(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'station.db'}"
+    database = Database(url)
+    upgrade(database.engine, "0001")
+    _fill_at_0003(database)
+    database.dispose()
+
+    database = open_database(url, backup_dir=tmp_path / "backups")
+    try:
+        _check_after_0003_upgrade(database)
+    finally:
+        database.dispose()
+    assert list((tmp_path / "backups").glob("station-before-upgrade-0003-*.db"))
+
+
+def test_postgresql_station_from_0003_keeps_its_schedule(pg_url: str, tmp_path: Path):
+    database = Database(pg_url)
+    upgrade(database.engine, "0001")
+    _fill_at_0003(database)
+    database.dispose()
+
+    database = open_database(pg_url, backup_dir=tmp_path / "backups")
+    try:
+        _check_after_0003_upgrade(database)
+    finally:
+        database.dispose()
