@@ -71,6 +71,8 @@ class ServiceRecord(ChainedMixin, Base):
     __table_args__ = (
         UniqueConstraint("station_id", "seq"),
         Index("ix_service_records_volunteer_date", "volunteer_id", "service_date"),
+        # Covers every station's "SUM(delta_minutes) GROUP BY volunteer" (star levels, balances).
+        Index("ix_service_records_station_volunteer_delta", "station_id", "volunteer_id", "delta_minutes"),
         Index("ix_service_records_station_date", "station_id", "service_date"),
         Index("ix_service_records_target", "target_id"),
         Index("ix_service_records_activity", "activity_id"),

@@ -231,6 +231,7 @@ def upgrade() -> None:
     with op.batch_alter_table('service_records', schema=None) as batch_op:
         batch_op.create_index('ix_service_records_activity', ['activity_id'], unique=False)
         batch_op.create_index('ix_service_records_station_date', ['station_id', 'service_date'], unique=False)
+        batch_op.create_index('ix_service_records_station_volunteer_delta', ['station_id', 'volunteer_id', 'delta_minutes'], unique=False)
         batch_op.create_index('ix_service_records_target', ['target_id'], unique=False)
         batch_op.create_index('ix_service_records_volunteer_date', ['volunteer_id', 'service_date'], unique=False)
 
@@ -278,6 +279,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_service_records_volunteer_date')
         batch_op.drop_index('ix_service_records_target')
         batch_op.drop_index('ix_service_records_station_date')
+        batch_op.drop_index('ix_service_records_station_volunteer_delta')
         batch_op.drop_index('ix_service_records_activity')
 
     op.drop_table('service_records')
