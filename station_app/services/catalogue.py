@@ -21,6 +21,7 @@ from ..models import KeyGroup, ServiceItem, Skill, utcnow
 from ..resources import load_json
 from . import audit
 from .auth import Actor, Permission, require
+from .hours import hours_text
 from .records import load_for_station, skills_named
 from .training import TrainingKind
 
@@ -52,6 +53,8 @@ CATEGORY_LABELS = {
 CHARGES = {"free": _("无偿"), "low_cost": _("低偿")}
 MAX_TYPICAL_MINUTES = 24 * 60
 MAX_VISIT_INTERVAL_DAYS = 366
+MAX_REDEEM_MINUTES = 24 * 60
+QUARTER = 15
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,16 @@ class MenuItemInfo:
     redeemable: bool
     active: bool
     required_training: str | None = None  # a TrainingKind value: who serves this item must have attended it
+    redeem_minutes: int | None = None  # the time-bank price of one service (redeemable items)
+
+    @property
+    def redeem_text(self) -> str:
+        """The menu's 时长兑换 column: "可兑换 1.5 小时", or "" when the item cannot be redeemed."""
+        if not self.redeemable:
+            return ""
+        if not self.redeem_minutes:
+            return _("可兑换（未定价）")
+        return _("可兑换 {h} 小时").format(h=hours_text(self.redeem_minutes))
 
     @property
     def required_training_label(self) -> str:
@@ -89,6 +102,9 @@ class MenuItemInput:
     redeemable: bool = False
     active: bool = True
     required_training: str | None = None  # a TrainingKind value, or None / "" for no requirement
+    # The time-bank price of one service, in minutes (quarter hours), when redeemable. None: the
+    # item's present price, or for an item without one its typical duration up to the quarter hour.
+    redeem_minutes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +212,7 @@ def _item_info(item: ServiceItem) -> MenuItemInfo:
         redeemable=item.redeemable,
         active=item.active,
         required_training=item.required_training,
+        redeem_minutes=item.redeem_minutes,
     )
 
 
@@ -223,7 +240,27 @@ def _load_item(session: Session, actor: Actor, item_id: int) -> ServiceItem:
     return load_for_station(session, actor, ServiceItem, item_id, _("找不到这个服务项目。"))
 
 
-def _validated_item(data: MenuItemInput) -> dict:
+def _validated_price(data: MenuItemInput, current: int | None) -> int | None:
+    """The time-bank price: only for redeemable items, above zero, in quarter hours."""
+    if not data.redeemable:
+        return None
+    price = data.redeem_minutes
+    if price is None:
+        price = current or -(-data.typical_minutes // QUARTER) * QUARTER
+    if isinstance(price, bool) or not isinstance(price, int) or price <= 0:
+        raise ValidationError(
+            _("可用服务时长兑换的项目必须填写兑换价（每次多少小时），且大于 0。"), field="redeem_minutes"
+        )
+    if price % QUARTER:
+        raise ValidationError(
+            _("兑换价应为 0.25 小时（15 分钟）的整数倍，如 0.5、1、1.25 小时。"), field="redeem_minutes"
+        )
+    if price > MAX_REDEEM_MINUTES:
+        raise ValidationError(_("兑换价每次不能超过 24 小时。"), field="redeem_minutes")
+    return price
+
+
+def _validated_item(data: MenuItemInput, current_price: int | None = None) -> dict:
     try:
         category = Category(data.category)
     except ValueError:
@@ -261,6 +298,7 @@ def _validated_item(data: MenuItemInput) -> dict:
         "typical_minutes": data.typical_minutes,
         "charge": data.charge,
         "redeemable": bool(data.redeemable),
+        "redeem_minutes": _validated_price(data, current_price),
         "active": bool(data.active),
         "required_training": required_training,
         "skills": skills,
@@ -290,6 +328,7 @@ def _item_snapshot(item: ServiceItem) -> dict:
         "typical_minutes": item.typical_minutes,
         "charge": item.charge,
         "redeemable": item.redeemable,
+        "redeem_minutes": item.redeem_minutes,
         "active": item.active,
         "required_training": item.required_training,
         "skills": [s.name for s in item.skills],
@@ -316,7 +355,7 @@ def update_menu_item(session: Session, actor: Actor, item_id: int, data: MenuIte
     """Edit an item; unticking "在用" retires it (it stays on the needs that used it)."""
     require(actor, Permission.MANAGE_MENU)
     item = _load_item(session, actor, item_id)
-    values = _validated_item(data)
+    values = _validated_item(data, item.redeem_minutes)
     _check_item_unique(session, actor, values["category"], values["name"], item.id)
     before = _item_snapshot(item)
     item.skills = skills_named(session, values.pop("skills"))

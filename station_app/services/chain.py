@@ -87,7 +87,9 @@ def link_hash(prev_hash: str, content: dict[str, Any]) -> str:
 
 
 # --- appending ----------------------------------------------------------------------------
-def _locked_head(session: Session, station_id: int) -> ChainHead:
+def lock_head(session: Session, station_id: int) -> ChainHead:
+    """Lock the station's chain head until commit: appends (and reads that must not race them,
+    such as a balance before a redemption or the next certificate number) queue behind it."""
     head = session.scalar(select(ChainHead).where(ChainHead.station_id == station_id).with_for_update())
     if head is None:
         head = ChainHead(station_id=station_id, count=0, head_hash=GENESIS)
@@ -101,7 +103,7 @@ def append(session: Session, station_id: int, row: ChainedMixin) -> ChainedMixin
 
     Every column the row will ever have must be set before this; defaults are filled here.
     """
-    head = _locked_head(session, station_id)
+    head = lock_head(session, station_id)
     row.station_id = station_id  # type: ignore[attr-defined]
     for column in type(row).__table__.columns:  # type: ignore[attr-defined]
         if getattr(row, column.key) is None and column.default is not None and column.key not in _UNHASHED:
@@ -480,3 +482,6 @@ def chain_length(session: Session, station_id: int) -> int:
         session.scalar(select(func.count()).select_from(model).where(model.station_id == station_id)) or 0  # type: ignore[attr-defined]
         for model in CHAINED
     )
+
+
+_locked_head = lock_head  # TEMP alias while stars.py moves to lock_head

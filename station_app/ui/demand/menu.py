@@ -21,6 +21,7 @@ from ..qt import (
     QComboBox,
     QCompleter,
     QDialog,
+    QDoubleSpinBox,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -110,6 +111,12 @@ class MenuItemDialog(QDialog):
         self.charge.addButton(self.low_cost)
         self.redeemable = QCheckBox(_("可用服务时长兑换"))
         self.redeemable.setToolTip(_("志愿者可以用积存的服务时长兑换这项服务（时间银行回馈）"))
+        # The time-bank price of one service, in hours by the quarter: needed when redeemable.
+        self.redeem_hours = QDoubleSpinBox(minimum=0, maximum=svc.MAX_REDEEM_MINUTES / 60, singleStep=0.25,
+                                           decimals=2, suffix=_(" 小时/次"))
+        self.redeem_hours.setToolTip(_("兑换一次这项服务要用多少小时服务时长（0.25 小时的整数倍）"))
+        self.redeem_hours.setEnabled(False)
+        self.redeemable.toggled.connect(self._redeemable_toggled)
         self.required_training = QComboBox()
         self.required_training.addItem(_("无"), None)
         for kind in TrainingKind:
@@ -130,6 +137,7 @@ class MenuItemDialog(QDialog):
             self.minutes.setValue(item.typical_minutes % 60)
             self.skills.setText("、".join(item.skills))
             (self.low_cost if item.charge == "low_cost" else self.free).setChecked(True)
+            self.redeem_hours.setValue((item.redeem_minutes or 0) / 60)
             self.redeemable.setChecked(item.redeemable)
             self.required_training.setCurrentIndex(max(0, self.required_training.findData(item.required_training)))
             self.active.setChecked(item.active)
@@ -156,17 +164,29 @@ class MenuItemDialog(QDialog):
         form.addRow(_("所需技能"), self.skills)
         form.addRow(_("所需培训"), self.required_training)
         form.addRow(_("收费"), charge)
-        form.addRow("", self.redeemable)
+        redeem = QHBoxLayout()
+        redeem.addWidget(self.redeemable)
+        redeem.addWidget(QLabel(_("兑换价")))
+        redeem.addWidget(self.redeem_hours)
+        redeem.addStretch(1)
+        form.addRow("", redeem)
         form.addRow("", self.active)
         self.fields = {
             "category": self.category, "name": self.name, "description": self.description,
             "typical_minutes": self.hours, "skills": self.skills, "charge": self.free,
-            "required_training": self.required_training,
+            "required_training": self.required_training, "redeem_minutes": self.redeem_hours,
         }
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(dialog_buttons(self, _("保存")))
+
+    def _redeemable_toggled(self, on: bool) -> None:
+        """Ticking 可用服务时长兑换 asks for a price; an empty one starts at the typical duration."""
+        self.redeem_hours.setEnabled(on)
+        if on and self.redeem_hours.value() == 0:
+            typical = self.hours.value() * 60 + self.minutes.value()
+            self.redeem_hours.setValue(-(-typical // svc.QUARTER) * svc.QUARTER / 60)
 
     def data(self) -> svc.MenuItemInput:
         return svc.MenuItemInput(
@@ -177,6 +197,7 @@ class MenuItemDialog(QDialog):
             skills=split_skills(self.skills.text()),
             charge="low_cost" if self.low_cost.isChecked() else "free",
             redeemable=self.redeemable.isChecked(),
+            redeem_minutes=round(self.redeem_hours.value() * 60) if self.redeemable.isChecked() else None,
             active=self.active.isChecked(),
             required_training=self.required_training.currentData(),
         )
@@ -381,7 +402,7 @@ class MenuPage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        for col, width in enumerate((80, 150, 260, 100, 150, 80, 50, 70, 60)):
+        for col, width in enumerate((80, 150, 260, 100, 150, 80, 50, 110, 60)):
             self.table.setColumnWidth(col, width)
         self.count_label = QLabel()
 
@@ -455,7 +476,7 @@ class MenuPage(QWidget):
             values = (
                 item.category.label, item.name, item.description, format_minutes(item.typical_minutes),
                 "、".join(item.skills), item.required_training_label, svc.CHARGES.get(item.charge, item.charge),
-                _("可兑换") if item.redeemable else "", _("在用") if item.active else _("已停用"),
+                item.redeem_text, _("在用") if item.active else _("已停用"),
             )
             for col, value in enumerate(values):
                 cell = QTableWidgetItem(value)
