@@ -255,10 +255,9 @@ def measure(db: Database, label: str, runs: int, limit: int, with_dialog: bool, 
         ("check one volunteer", None, median_ms(check_one, runs)),
     ]
     if with_dialog:
-        from station_app.ui.schedule.assign_dialog import AssignDialog
-
         from station_app.ui.app import application
         from station_app.ui.common import AppContext
+        from station_app.ui.schedule.assign_dialog import AssignDialog
 
         application()
         dialog = AssignDialog(AppContext(db=db, actor=actor), target["activity_id"])

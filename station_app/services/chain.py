@@ -482,6 +482,3 @@ def chain_length(session: Session, station_id: int) -> int:
         session.scalar(select(func.count()).select_from(model).where(model.station_id == station_id)) or 0  # type: ignore[attr-defined]
         for model in CHAINED
     )
-
-
-_locked_head = lock_head  # TEMP alias while stars.py moves to lock_head

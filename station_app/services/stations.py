@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import ValidationError
 from ..i18n import _
-from ..models import City, Community, HonourTitle, Station, Team, Town
+from ..models import ChainHead, City, Community, HonourTitle, Station, Team, Town
 from ..resources import load_json
 from . import audit, chain
 from .auth import Actor, Permission, Role, check_new_password, create_user, require
@@ -119,6 +119,7 @@ def initialise_station(session: Session, setup: StationSetup) -> int:
         station_id=station.id,
     )
     session.add_all(HonourTitle(station_id=station.id, **title) for title in honour_title_rows())
+    session.add(ChainHead(station_id=station.id, count=0, head_hash=chain.GENESIS))
     # The station's signing key pair, wrapped with the first administrator's password (issue 5).
     chain.ensure_station_key(session, station.id, admin_id, setup.admin_password)
     return station.id
