@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from sqlalchemy import event
@@ -11,6 +11,7 @@ from station_app.models import Need
 from station_app.services import assignments as assign_svc
 from station_app.services import suggestions as svc
 
+from .ledger_factory import add_record
 from .schedule_factory import (
     AFTERNOON,
     MORNING,
@@ -46,6 +47,8 @@ def past_service(db, actor, volunteer_ids, *, days_ago: int = 20, hours: int = 2
                                              capacity=len(volunteer_ids) or 1)
     for vid in volunteer_ids:
         add_assignment(db, activity_id, shift_id, vid)
+        if status in ("done", "in_progress"):  # what counts is the hours recorded in the ledger
+            add_record(db, actor, vid, hours * 60, on=day, start=time(8, 0), activity_id=activity_id)
     set_activity_status(db, activity_id, status)
 
 

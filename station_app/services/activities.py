@@ -32,6 +32,7 @@ from ..models import (
     Project,
     Recipient,
     ServiceItem,
+    ServiceRecord,
     Shift,
     Station,
     Team,
@@ -822,10 +823,17 @@ def set_status(
 def service_record_blocker(session: Session, activity: Activity) -> str | None:
     """Why recorded service hours forbid deleting or reopening this activity, or None.
 
-    Service records (服务记录) arrive with the ledger (issue 5); their check belongs here, the one
-    place both ``deletion_blocker`` and reopening a 已完成 activity ask.
+    The ledger is append-only evidence pointing at the activity: the one place both
+    ``deletion_blocker`` and reopening a 已完成 activity ask.
     """
-    del session, activity
+    recorded = session.scalar(
+        select(func.count()).select_from(ServiceRecord).where(
+            ServiceRecord.activity_id == activity.id, ServiceRecord.kind == "record"
+        )
+    )
+    if recorded:
+        return _("活动“{t}”已登记了 {n} 条服务时长记录，台账只能追加，不能删除活动或撤销“已完成”；"
+                 "时长有误请在“时长录入”里申请更正。").format(t=activity.title, n=recorded)
     return None
 
 

@@ -40,6 +40,7 @@ from ..models import (
     Assignment,
     Need,
     Recipient,
+    ServiceRecord,
     Shift,
     Skill,
     Volunteer,
@@ -67,8 +68,6 @@ BUILDING_WEIGHT = 15.0
 FAIRNESS_WEIGHT = 20.0
 LEAD_WEIGHT = 10.0
 MIN_TYPICAL_MINUTES = 60
-# Activities whose assignments count as service done (or being done) for fairness.
-SERVED_STATUSES = ("done", "in_progress")
 
 
 @dataclass(frozen=True)
@@ -93,25 +92,22 @@ def _minutes_between(session: Session, start, end):  # noqa: ANN001, ANN202 - SQ
 
 
 def recent_service_minutes(session: Session, station_id: int, since: datetime, until: datetime) -> dict[int, int]:
-    """Minutes each volunteer was assigned to done / in-progress activities that started in [since, until).
+    """Counted service minutes per volunteer from the ledger, for service dated ``since`` to ``until``.
 
-    The stand-in for service hours until the hours ledger (issue 5) exists: swap this one
-    function (``suggest_volunteers(recent=...)`` takes any function with this signature).
-    One index range per volunteer of the station (``ix_assignments_volunteer_start``).
+    ``SUM(delta_minutes)`` of the station's ledger rows (see ``models/ledger.py``): corrections
+    applied, entries waiting for approval or rejected left out. Dates are whole days, so service
+    on ``until``'s day counts. One index range (``ix_service_records_station_date``).
     """
     rows = session.execute(
-        select(Assignment.volunteer_id, func.sum(_minutes_between(session, Assignment.starts_at, Assignment.ends_at)))
-        .join(Activity, Activity.id == Assignment.activity_id)
+        select(ServiceRecord.volunteer_id, func.sum(ServiceRecord.delta_minutes))
         .where(
-            Assignment.volunteer_id.in_(select(Volunteer.id).where(Volunteer.station_id == station_id)),
-            Assignment.starts_at >= since,
-            Assignment.starts_at < until,
-            Assignment.status == "assigned",
-            Activity.status.in_(SERVED_STATUSES),
+            ServiceRecord.station_id == station_id,
+            ServiceRecord.service_date >= since.date(),
+            ServiceRecord.service_date <= until.date(),
         )
-        .group_by(Assignment.volunteer_id)
+        .group_by(ServiceRecord.volunteer_id)
     )
-    return {vid: int(round(total or 0)) for vid, total in rows}
+    return {vid: int(total or 0) for vid, total in rows if total}
 
 
 RecentMinutes = Callable[[Session, int, datetime, datetime], dict[int, int]]
