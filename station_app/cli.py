@@ -304,6 +304,170 @@ def cmd_festivals(args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_existing(args: argparse.Namespace) -> Database:
+    """The database, which must already exist: checking a ledger never creates an empty one."""
+    from .db import _sqlite_path
+
+    url = config.database_url(args.database)
+    path = _sqlite_path(url)
+    if path is not None and (not path.exists() or path.stat().st_size == 0):
+        raise StationError(_("找不到数据库文件 {f}：请用 --database 指明要校验的数据库。").format(f=path))
+    return _open(args)
+
+
+def _given_checkpoints(args: argparse.Namespace):  # noqa: ANN202 - a list of chain.Checkpoint
+    """Checkpoints from ``--checkpoint`` and ``--checkpoint-file`` (one a line; # starts a comment)."""
+    from .services import chain
+
+    lines = list(args.checkpoint or [])
+    for name in args.checkpoint_file or []:
+        try:
+            lines += Path(name).read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise StationError(_("无法读取检查点文件 {f}：{e}").format(f=name, e=exc.strerror or exc)) from exc
+    found = []
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            found.append(chain.parse_checkpoint(text))
+        except StationError as exc:
+            raise StationError(_("第 {n} 个检查点“{t}”：{e}").format(n=number, t=text[:40], e=exc.message)) from exc
+    return found
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """Check every station's evidence chain (and the checkpoints given); 0 intact, 1 problems.
+
+    No login: the check reads hashes, positions and checkpoints, never personal data, so an auditor
+    can run it on a copy of the database. It only reads.
+    """
+    from sqlalchemy import select
+
+    from .models import Station
+    from .services import chain
+
+    given = _given_checkpoints(args)
+    db = _open_existing(args)
+    with db.session(write=False) as session:
+        stations = session.execute(select(Station.id, Station.code, Station.name).order_by(Station.id)).all()
+        if not stations:
+            raise StationError(_("数据库中还没有站点，没有台账可校验。"))
+        problems = 0
+        for station_id, code, name in stations:
+            mine = [c for c in given if not c.station_code or c.station_code == code or len(stations) == 1]
+            report = chain.verify_chain(session, station_id, mine)
+            problems += len(report.problems)
+            _print_report(report, name, code)
+    return 1 if problems else 0
+
+
+def _print_report(report, name: str, code: str) -> None:  # noqa: ANN001 - a chain.VerifyReport
+    from .services import chain
+
+    fingerprint = chain.fingerprint(report.public_key) if report.public_key else _("（尚无签名密钥）")
+    if report.ok:
+        print(_("OK {name}（{code}）：台账完整，共 {n} 条，已核对检查点 {k} 个").format(
+            name=name, code=code, n=report.count, k=report.checkpoints_checked))
+    else:
+        print(_("有问题 {name}（{code}）：发现 {p} 处问题，共 {n} 条").format(
+            name=name, code=code, p=len(report.problems), n=report.count))
+        for problem in report.problems:
+            print("  " + problem.message)
+    print("  " + _("链头：{h}").format(h=chain.grouped(report.head_hash)))
+    print("  " + _("本站公钥指纹：{f}").format(f=fingerprint))
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    """Sign the chain's head as an administrator (``--as``), or list the stored checkpoints (``--list``)."""
+    from sqlalchemy import select
+
+    from .models import Station
+    from .services import chain
+    from .services.auth import authenticate
+
+    if args.list:
+        db = _open_existing(args)
+        with db.session(write=False) as session:
+            for station_id in session.scalars(select(Station.id).order_by(Station.id)):
+                for checkpoint in chain.stored_checkpoints(session, station_id):
+                    print(checkpoint.text())
+        return 0
+    if not args.as_user:
+        raise StationError(_("签署检查点需要站长账号：请加上 --as 用户名（或用 --list 列出已有检查点）。"))
+    db = _open_existing(args)
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass(_("用户 {u} 的密码：").format(u=args.as_user))
+    with db.session() as session:
+        actor = authenticate(session, args.as_user, password)
+    with db.session() as session:
+        key = chain.unlock_signing_key(session, actor, password)
+        chain.make_checkpoint(session, actor, key)  # None when the head is signed already (an admin login signs it)
+        latest = chain.latest_checkpoint(session, actor.station_id)
+    if latest is None:
+        print(_("台账还没有条目，无需签署检查点。"))
+        return 0
+    made_on = latest.made_on.isoformat() if latest.made_on else ""
+    print(_("台账已签署到第 {n} 条（{d}）。检查点：").format(n=latest.count, d=made_on))
+    print(latest.text())
+    return 0
+
+
+def cmd_ledger(args: argparse.Namespace) -> int:
+    """Export a ledger view (per volunteer, activity, project, team, month, or party members) to .xlsx or .pdf."""
+    from .reports.ledger_pdf import ledger_pdf
+    from .services import ledger_views
+    from .services.ledger_export import document_of, write_xlsx
+
+    output = Path(args.output)
+    if output.suffix.lower() not in (".xlsx", ".pdf"):
+        raise StationError(_("输出文件应以 .xlsx（Excel）或 .pdf 结尾：{f}").format(f=output))
+    db = _open(args)
+    actor = _login(args, db)
+    with db.session(write=False) as session:
+        if args.volunteer is not None:
+            view = ledger_views.volunteer_ledger(session, actor, _volunteer_id(session, actor, args.volunteer))
+        elif args.activity is not None:
+            view = ledger_views.activity_ledger(session, actor, args.activity)
+        elif args.project is not None:
+            view = ledger_views.project_ledger(session, actor, args.project)
+        elif args.team is not None:
+            year = args.year or date.today().year
+            args.date_from = args.date_from or f"{year}-01-01"
+            args.date_to = args.date_to or f"{year}-12-31"
+            view = ledger_views.team_ledger(session, actor, args.team, *_period(args, 0))
+        elif args.month is not None:
+            view = ledger_views.month_ledger(session, actor, *ledger_views.parse_month(args.month))
+        else:
+            view = ledger_views.party_ledger(session, actor, args.year or date.today().year)
+    document = document_of(view)
+    if output.suffix.lower() == ".xlsx":
+        write_xlsx(document, output)
+    else:
+        _write_pdf(str(output), "", lambda path: ledger_pdf(document, path))
+    print(_("已导出{t}：{f}").format(t=document.title, f=output))
+    return 0
+
+
+def _volunteer_id(session, actor, value: str) -> int:  # noqa: ANN001
+    """A volunteer by id (digits) or volunteer number (SQ0101-00001)."""
+    from sqlalchemy import select
+
+    from .models import Volunteer
+
+    if value.isdigit():
+        return int(value)
+    found = session.scalar(
+        select(Volunteer.id).where(Volunteer.station_id == actor.station_id, Volunteer.volunteer_no == value.strip())
+    )
+    if found is None:
+        raise StationError(_("本站没有志愿者编号为 {v} 的志愿者。").format(v=value))
+    return found
+
+
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from .db import schema_state
 
@@ -395,6 +559,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("festivals", help=_("列出某一年的传统节日和志愿服务纪念日（按公历日期）"))
     p.add_argument("year", nargs="?", type=int, help=_("年份 1950–2100（默认今年）"))
     p.set_defaults(func=cmd_festivals)
+
+    p = sub.add_parser("verify", help=_("校验台账（服务记录、星级认定、嘉许、兑换）是否被改动、删除或重建；无问题时退出码为 0，有问题为 1"))
+    p.add_argument("--checkpoint", action="append", metavar="TEXT",
+                   help=_("再核对一个检查点：导出的检查点行，或从纸质月度台账抄录的“条目数 链头哈希”（可重复）"))
+    p.add_argument("--checkpoint-file", action="append", metavar="FILE", help=_("从文件读取检查点，每行一个（可重复）"))
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("checkpoint", help=_("站长签署台账检查点（--as），或列出已签署的检查点（--list）"))
+    p.add_argument("--as", dest="as_user", help=_("签署的站长用户名（需要其密码打开本站签名密钥）"))
+    p.add_argument("--password-stdin", action="store_true", help=_("从标准输入读取密码"))
+    p.add_argument("--list", action="store_true", help=_("列出库中已签署的检查点，每行一个，可直接用于 verify"))
+    p.set_defaults(func=cmd_checkpoint)
+
+    p = sub.add_parser("ledger", help=_("导出台账到 Excel（.xlsx）或 PDF：个人、活动、项目、服务队、月度或党团服务"))
+    _login_args(p, _("以哪个用户的身份导出（只读账号看到的身份证号是遮盖的）"))
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--volunteer", metavar="ID|NO", help=_("志愿者编号或内部编号"))
+    which.add_argument("--activity", type=int, metavar="N", help=_("活动编号"))
+    which.add_argument("--project", type=int, metavar="N", help=_("项目编号"))
+    which.add_argument("--team", type=int, metavar="N", help=_("服务队编号（期间默认为 --year 全年）"))
+    which.add_argument("--month", metavar="YYYY-MM", help=_("月度台账，如 2026-11（含最新签署的检查点）"))
+    which.add_argument("--party", action="store_true", help=_("党员、团员的年度服务时长（党团服务平台）"))
+    p.add_argument("--year", type=int, help=_("年份（--party、--team 用，默认今年）"))
+    p.add_argument("--from", dest="date_from", help=_("服务队台账的开始日期 YYYY-MM-DD"))
+    p.add_argument("--to", dest="date_to", help=_("服务队台账的结束日期 YYYY-MM-DD"))
+    p.add_argument("-o", "--output", required=True, help=_("保存到哪个文件：.xlsx 或 .pdf"))
+    p.set_defaults(func=cmd_ledger)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)
