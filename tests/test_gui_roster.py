@@ -10,7 +10,7 @@ from station_app.services.auth import Role
 from station_app.services.volunteers import Status
 from station_app.ui.common import AppContext
 from station_app.ui.main_window import MainWindow
-from station_app.ui.qt import QLabel, Qt
+from station_app.ui.qt import Qt
 from station_app.ui.roster.model import COLUMNS, RosterModel
 from station_app.ui.roster.review_dialog import ReviewDialog, StatusDialog
 from station_app.ui.roster.tab import RosterTab
@@ -225,8 +225,8 @@ def test_main_window_tabs(qtbot, ctx):
     assert window.tabs.currentWidget() is window.roster
     assert window.tabs.widget(0) is window.demand
     assert window.tabs.widget(2) is window.training and window.tabs.widget(3) is window.schedule
-    planned = window.tabs.widget(4)
-    assert "尚未开放" in planned.findChildren(QLabel)[0].text()
+    assert [window.tabs.widget(i) for i in range(4, 8)] == [window.hours, window.awards, window.timebank, window.ledger]
+    assert window.verify_action.isEnabled()
     assert "康华花园物业志愿服务站" in window.statusBar().currentMessage()
     with ctx.db.session(write=False) as session:
         assert session.scalar(select(Station.code)) == "SQ0101"

@@ -6,39 +6,31 @@ from .. import __version__
 from ..i18n import _
 from ..services.auth import Permission
 from .audit_dialog import AuditDialog
+from .awards.tab import AwardsTab
 from .common import AppContext
 from .demand.tab import DemandTab
-from .qt import QAction, QLabel, QMainWindow, QMessageBox, Qt, QTabWidget, QVBoxLayout, QWidget
+from .hours.tab import HoursTab
+from .ledger.tab import LedgerTab
+from .ledger.verify_dialog import VerifyDialog
+from .qt import QAction, QMainWindow, QMessageBox, QTabWidget
 from .roster.tab import RosterTab
 from .schedule.tab import ScheduleTab
 from .station_dialog import StationDialog
+from .timebank.tab import TimeBankTab
 from .training.tab import TrainingTab
 from .users_dialog import PasswordDialog, UsersDialog
 
-# Tabs later work fills in: (title, what it will hold). They say so plainly instead of faking a screen.
 DEMAND_TITLE = _("需求菜单")
 ROSTER_TITLE = _("志愿者花名册")
 TRAINING_TITLE = _("培训")
 SCHEDULE_TITLE = _("活动排班")
-PLANNED_TABS = (
-    (_("时长录入"), _("活动结束后的服务时长登记与更正。")),
-    (_("星级与嘉许"), _("星级认定（累计 100/300/600/1000/1500 小时）与荣誉嘉许。")),
-    (_("回馈"), _("用服务时长兑换社区服务（时间银行）。")),
-    (_("台账与打印"), _("服务台账、星级证书、荣誉证书、志愿服务记录证明的打印。")),
+HOURS_TITLE = _("时长录入")
+AWARDS_TITLE = _("星级与嘉许")
+TIMEBANK_TITLE = _("回馈")
+LEDGER_TITLE = _("台账与打印")
+TAB_ORDER = (
+    DEMAND_TITLE, ROSTER_TITLE, TRAINING_TITLE, SCHEDULE_TITLE, HOURS_TITLE, AWARDS_TITLE, TIMEBANK_TITLE, LEDGER_TITLE
 )
-TAB_ORDER = (DEMAND_TITLE, ROSTER_TITLE, TRAINING_TITLE, SCHEDULE_TITLE, *[t for t, _d in PLANNED_TABS])
-
-
-def _planned_tab(title: str, description: str) -> QWidget:
-    page = QWidget()
-    layout = QVBoxLayout(page)
-    label = QLabel(
-        f"<h2>{title}</h2><p>{_('此功能尚未开放，将在后续版本中提供：')}</p><p>{description}</p>"
-    )
-    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-    label.setWordWrap(True)
-    layout.addWidget(label)
-    return page
 
 
 class MainWindow(QMainWindow):
@@ -52,13 +44,17 @@ class MainWindow(QMainWindow):
         self.demand = DemandTab(ctx)
         self.training = TrainingTab(ctx)
         self.schedule = ScheduleTab(ctx)
+        self.hours = HoursTab(ctx)
+        self.awards = AwardsTab(ctx)
+        self.timebank = TimeBankTab(ctx)
+        self.ledger = LedgerTab(ctx)
         built = {
             ROSTER_TITLE: self.roster, DEMAND_TITLE: self.demand, TRAINING_TITLE: self.training,
-            SCHEDULE_TITLE: self.schedule,
+            SCHEDULE_TITLE: self.schedule, HOURS_TITLE: self.hours, AWARDS_TITLE: self.awards,
+            TIMEBANK_TITLE: self.timebank, LEDGER_TITLE: self.ledger,
         }
-        planned = dict(PLANNED_TABS)
         for title in TAB_ORDER:
-            self.tabs.addTab(built.get(title) or _planned_tab(title, planned[title]), title)
+            self.tabs.addTab(built[title], title)
         self.tabs.setCurrentWidget(self.roster)
         # A tab shows fresh data when it is opened: attendance marked on 培训 changes the suggestions on 活动排班.
         self.tabs.currentChanged.connect(self._refresh_current)
@@ -103,8 +99,12 @@ class MainWindow(QMainWindow):
         self.audit_action = QAction(_("审计日志…"), self)
         self.audit_action.setEnabled(self.ctx.actor.can(Permission.VIEW_AUDIT))
         self.audit_action.triggered.connect(lambda: AuditDialog(self.ctx, self).exec())
+        self.verify_action = QAction(_("校验台账…"), self)
+        self.verify_action.setToolTip(_("检查服务台账有没有在程序之外被改动或删除，并可签署检查点"))
+        self.verify_action.triggered.connect(lambda: VerifyDialog(self.ctx, self).exec())
         system.addAction(self.users_action)
         system.addAction(self.audit_action)
+        system.addAction(self.verify_action)
         system.addAction(password_action)
 
         help_menu = menu.addMenu(_("帮助"))
