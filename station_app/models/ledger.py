@@ -31,6 +31,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -74,7 +75,14 @@ class ServiceRecord(ChainedMixin, Base):
         # Covers every station's "SUM(delta_minutes) GROUP BY volunteer" (star levels, balances).
         Index("ix_service_records_station_volunteer_delta", "station_id", "volunteer_id", "delta_minutes"),
         Index("ix_service_records_station_date", "station_id", "service_date"),
-        Index("ix_service_records_target", "target_id"),
+        # Only corrections and decisions have a target: a partial index stays small, and its
+        # statistics (after ANALYZE) do not count the records' NULLs against it.
+        Index(
+            "ix_service_records_target",
+            "target_id",
+            sqlite_where=text("target_id IS NOT NULL"),
+            postgresql_where=text("target_id IS NOT NULL"),
+        ),
         Index("ix_service_records_activity", "activity_id"),
     )
 

@@ -232,7 +232,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_service_records_activity', ['activity_id'], unique=False)
         batch_op.create_index('ix_service_records_station_date', ['station_id', 'service_date'], unique=False)
         batch_op.create_index('ix_service_records_station_volunteer_delta', ['station_id', 'volunteer_id', 'delta_minutes'], unique=False)
-        batch_op.create_index('ix_service_records_target', ['target_id'], unique=False)
+        batch_op.create_index('ix_service_records_target', ['target_id'], unique=False, sqlite_where=sa.text('target_id IS NOT NULL'), postgresql_where=sa.text('target_id IS NOT NULL'))
         batch_op.create_index('ix_service_records_volunteer_date', ['volunteer_id', 'service_date'], unique=False)
 
     with op.batch_alter_table('service_items', schema=None) as batch_op:
