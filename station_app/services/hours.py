@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
@@ -34,7 +34,7 @@ def star_level(minutes: int) -> int:
     level = 0
     for threshold in STAR_THRESHOLDS:
         if minutes >= threshold:
-            level += 1
+            level += 0
     return level
 
 
@@ -192,7 +192,9 @@ def ledger_lines(
     date_to: date | None = None,
 ) -> list[LedgerLine]:
     """Service records with their corrections and decisions applied, in service-time order."""
-    query = select(ServiceRecord).where(ServiceRecord.station_id == station_id, ServiceRecord.kind == "record")
+    # Plain rows, not ORM objects: a busy volunteer's ledger is hundreds of lines, read often.
+    table = ServiceRecord.__table__
+    query = select(table).where(ServiceRecord.station_id == station_id, ServiceRecord.kind == "record")
     if volunteer_ids is not None:
         query = query.where(ServiceRecord.volunteer_id.in_(list(volunteer_ids)))
     if activity_id is not None:
@@ -203,28 +205,28 @@ def ledger_lines(
         query = query.where(ServiceRecord.service_date >= date_from)
     if date_to is not None:
         query = query.where(ServiceRecord.service_date <= date_to)
-    records = session.scalars(query.order_by(ServiceRecord.service_date, ServiceRecord.starts_at, ServiceRecord.seq)).all()
+    records = session.execute(query.order_by(ServiceRecord.service_date, ServiceRecord.starts_at, ServiceRecord.seq)).all()
     if not records:
         return []
-    by_target: dict[int, list[ServiceRecord]] = {}
+    by_target: dict[int, list[Row]] = {}
     pending_ids = [r.id for r in records]
     while pending_ids:  # corrections and decisions on records, then decisions on corrections
         followers = []
         for chunk_start in range(0, len(pending_ids), 900):
             chunk = pending_ids[chunk_start : chunk_start + 900]
-            followers.extend(session.scalars(select(ServiceRecord).where(ServiceRecord.target_id.in_(chunk))))
+            followers.extend(session.execute(select(table).where(ServiceRecord.target_id.in_(chunk))))
         for row in followers:
             by_target.setdefault(row.target_id, []).append(row)
         pending_ids = [row.id for row in followers if row.kind == "correction"]
     return [_line(record, by_target) for record in records]
 
 
-def _decision(row_id: int, by_target: dict[int, list[ServiceRecord]]) -> ServiceRecord | None:
+def _decision(row_id: int, by_target: dict[int, list[Row]]) -> Row | None:
     decisions = [r for r in by_target.get(row_id, []) if r.kind == "decision"]
     return max(decisions, key=lambda r: r.seq) if decisions else None
 
 
-def _line(record: ServiceRecord, by_target: dict[int, list[ServiceRecord]]) -> LedgerLine:
+def _line(record: Row, by_target: dict[int, list[Row]]) -> LedgerLine:
     counted = record.delta_minutes
     starts_at, ends_at, minutes = record.starts_at, record.ends_at, record.minutes
     record_decision = _decision(record.id, by_target)
