@@ -468,6 +468,35 @@ def _volunteer_id(session, actor, value: str) -> int:  # noqa: ANN001
     return found
 
 
+def cmd_stars(args: argparse.Namespace) -> int:
+    """Star levels: the distribution and the newly eligible; ``--confirm-all`` confirms them (站长)."""
+    from .services import stars
+    from .services.hours import hours_text, level_name
+    from .services.validation import parse_date
+
+    db = _open(args)
+    actor = _login(args, db)
+    on = parse_date(args.date, label=_("认定日期")) if args.date else date.today()
+    with db.session(write=False) as session:
+        distribution = stars.level_distribution(session, actor)
+        eligible = stars.newly_eligible(session, actor)
+    print(_("星级分布（按累计服务时长计算）："))
+    for level in range(stars.MAX_LEVEL + 1):
+        print(f"  {level_name(level)}  " + _("{n} 人").format(n=distribution.get(level, 0)))
+    print(_("新达星级、待认定：{n} 人").format(n=len(eligible)))
+    for row in eligible:
+        print(f"  {row.volunteer_no or '-'}  {row.name}  " + _("{h} 小时 → {lv}").format(
+            h=hours_text(row.minutes), lv=level_name(row.level)))
+    if not args.confirm_all or not eligible:
+        return 0
+    with db.session() as session:
+        awards = stars.confirm_all(session, actor, [row.volunteer_id for row in eligible], on)
+    print(_("已认定 {n} 人（{d}）：").format(n=len(awards), d=on.isoformat()))
+    for award in awards:
+        print(f"  {award.certificate_no}  {award.name}  {award.level_text}")
+    return 0
+
+
 def cmd_upgrade(args: argparse.Namespace) -> int:
     from .db import schema_state
 
@@ -586,6 +615,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", help=_("服务队台账的结束日期 YYYY-MM-DD"))
     p.add_argument("-o", "--output", required=True, help=_("保存到哪个文件：.xlsx 或 .pdf"))
     p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("stars", help=_("列出星级分布和新达星级的志愿者；--confirm-all 由站长一次认定全部"))
+    _login_args(p, _("以哪个用户的身份（认定需站长）"))
+    p.add_argument("--confirm-all", action="store_true", help=_("认定全部新达星级的志愿者并发放证书编号"))
+    p.add_argument("--date", help=_("认定日期 YYYY-MM-DD，默认今天"))
+    p.set_defaults(func=cmd_stars)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)

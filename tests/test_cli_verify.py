@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
-from datetime import date
+from datetime import date, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -147,3 +147,28 @@ def test_ledger_exports_from_the_command_line(station, monkeypatch, capsys, tmp_
     code, _out, err = run(monkeypatch, capsys, ["--database", url, "ledger", "--as", "admin", "--password-stdin",
                                                 "--month", "2026-13", "-o", str(pdf)], ADMIN_PASSWORD + "\n")
     assert code == 2 and "YYYY-MM" in err
+
+
+CLERK_PASSWORD = "password-1\n"  # add_user's
+
+
+def test_stars_lists_the_newly_eligible_and_the_admin_confirms_them_all(station, monkeypatch, capsys):
+    url, db, admin, _volunteer, _records = station
+    keen = make_volunteer(db, admin, "王热心")
+    for day in range(50):  # 50 evenings of two hours: 100 hours
+        add_record(db, admin, keen, 120, on=date(Y, 1, 1) + timedelta(days=day), start=time(19, 0))
+    add_user(db, admin, "clerk", Role.CLERK)
+
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "stars", "--as", "clerk", "--password-stdin"],
+                          CLERK_PASSWORD)
+    assert code == 0 and "新达星级、待认定：1 人" in out and "王热心" in out and "100 小时 → 一星级志愿者" in out
+    code, _out, err = run(monkeypatch, capsys, ["--database", url, "stars", "--as", "clerk", "--password-stdin",
+                                                "--confirm-all"], CLERK_PASSWORD)
+    assert code != 0 and "权限" in err  # a clerk lists, only the 站长 confirms
+
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "stars", "--as", "admin", "--password-stdin",
+                                                "--confirm-all", "--date", f"{Y}-11-20"], ADMIN_PASSWORD + "\n")
+    assert code == 0 and f"已认定 1 人（{Y}-11-20）" in out and f"SQ0101-XJ{Y}-0001  王热心  一星级志愿者" in out
+    code, out, _err = run(monkeypatch, capsys, ["--database", url, "stars", "--as", "clerk", "--password-stdin"],
+                          CLERK_PASSWORD)
+    assert "新达星级、待认定：0 人" in out and "一星级志愿者  1 人" in out
