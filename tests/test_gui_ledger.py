@@ -181,7 +181,7 @@ def test_verify_dialog_reports_a_tampered_row_and_a_mistyped_checkpoint(qtbot, c
     dialog.extra.setPlainText("")
     report = dialog.verify()
     assert not report.ok and "发现 1 处问题" in dialog.result.text()
-    assert dialog.problems.count() == 1 and f"服务记录 #{ids[1]}" in dialog.problems.item(0).text()
+    assert dialog.problems.count() == 1 and "台账第 2 条（服务记录）" in dialog.problems.item(0).text()
     shot(dialog, "verify_tampered")
 
 

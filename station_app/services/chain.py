@@ -434,7 +434,7 @@ def verify_chain(
         label = TABLE_LABELS[table]
         row_id = row.id  # type: ignore[attr-defined]
         if seq < expected_seq:
-            problem(seq, table, row_id, _("第 {s} 条（{t} #{i}）与另一条的位置重复。").format(s=seq, t=label, i=row_id))
+            problem(seq, table, row_id, _("台账第 {s} 条（{t}）与另一条的位置重复。").format(s=seq, t=label))
             continue
         if seq > expected_seq:
             problem(
@@ -445,11 +445,11 @@ def verify_chain(
             )
             prev = row.prev_hash  # carry on from here, so one removal is reported once
         if row.prev_hash != prev:
-            problem(seq, table, row_id, _("第 {s} 条（{t} #{i}）与前一条接不上：链被改动过。").format(s=seq, t=label, i=row_id))
+            problem(seq, table, row_id, _("台账第 {s} 条（{t}）与前一条接不上：链被改动过。").format(s=seq, t=label))
         if link_hash(row.prev_hash, content_of(row)) != row.entry_hash:
             problem(
                 seq, table, row_id,
-                _("第 {s} 条（{t} #{i}）的内容与它的哈希不符：这条记录在程序之外被改动过。").format(s=seq, t=label, i=row_id),
+                _("台账第 {s} 条（{t}）的内容与它的哈希不符：这条记录在程序之外被改动过。").format(s=seq, t=label),
             )
         for checkpoint, _is_stored in wanted.get(seq, []):
             if checkpoint.head_hash != row.entry_hash:

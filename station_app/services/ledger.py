@@ -640,7 +640,7 @@ def _audit_record(session: Session, actor: Actor, row: ServiceRecord, name: str)
     status = _("待审批") if row.needs_approval else _("已计入")
     audit.record(
         session, actor, "create", "service_record", row.id,
-        summary=_("服务记录 #{s}：{n}，{c}，{w}，{h}（{st}）").format(
+        summary=_("台账第 {s} 条服务记录：{n}，{c}，{w}，{h}（{st}）").format(
             s=row.seq, n=name, c=row.content, w=when_text(row.starts_at, row.ends_at), h=hours_label(row.minutes),
             st=status),
         changes={"minutes": [None, row.minutes], "delta_minutes": [None, row.delta_minutes]},
@@ -759,7 +759,7 @@ def request_correction(
     what = _("作废") if minutes == 0 else _("{a} → {b}").format(a=hours_label(line.minutes), b=hours_label(minutes))
     audit.record(
         session, actor, "correct", "service_record", record.id,
-        summary=_("申请更正服务记录 #{s}：{n}，{d}，{w}（原因：{r}）").format(
+        summary=_("申请更正台账第 {s} 条服务记录：{n}，{d}，{w}（原因：{r}）").format(
             s=record.seq, n=person.name, d=record.service_date.isoformat(), w=what, r=reason),
         changes={"minutes": [line.minutes, minutes], "starts_at": [line.starts_at, starts_at],
                  "ends_at": [line.ends_at, ends_at], "correction_id": [None, correction.id]},
@@ -839,7 +839,7 @@ def _append_decision(
     if delta < 0:
         hours.flag_awards_below(
             session, actor, target.volunteer_id,
-            _("服务记录 #{s}（{d}）更正为 {h}：{r}").format(
+            _("台账第 {s} 条服务记录（{d}）更正为 {h}：{r}").format(
                 s=line.seq, d=target.service_date.isoformat(), h=hours_label(target.minutes), r=target.reason),
         )
     return decision.id

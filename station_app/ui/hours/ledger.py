@@ -225,6 +225,7 @@ class LedgerPage(QWidget):
         return today - timedelta(days=int(period))
 
     def refresh(self) -> None:
+        self.status.clear()  # an earlier "submitted" may have been decided since
         with self.ctx.db.session(write=False) as session:
             self.rows = svc.ledger_rows(session, self.ctx.actor, date_from=self._date_from(),
                                         status=self.status_filter.currentData())

@@ -172,8 +172,9 @@ class AccountPage(QWidget):
             self.available.setText(_("可用余额 {h} 小时").format(h=hours_text(account.balance)))
             self.figures.setText(_("累计服务 {e} 小时　已兑换 {r} 小时").format(
                 e=hours_text(account.earned), r=hours_text(-account.redeemed)))
-            self.stars.setText(_("星级：{s} {l}（按累计服务时长，兑换不影响星级）").format(
-                s=stars_text(account.star_level), l=level_name(account.star_level) if account.star_level else ""))
+            level = f"{stars_text(account.star_level)} {level_name(account.star_level)}" if account.star_level else (
+                stars_text(0))
+            self.stars.setText(_("星级：{lv}（按累计服务时长，兑换不影响星级）").format(lv=level))
         fill_entries(self.history, self.entries, lambda row: row.signed_minutes)
         if keep is not None:
             select_row_id(self.history, keep)
