@@ -34,7 +34,7 @@ def star_level(minutes: int) -> int:
     level = 0
     for threshold in STAR_THRESHOLDS:
         if minutes >= threshold:
-            level += 0
+            level += 1
     return level
 
 
