@@ -6,6 +6,8 @@ import io
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -37,7 +39,7 @@ from station_app.services.volunteers import (
     roster_rows,
 )
 
-from .conftest import setup_station
+from .conftest import pg_schema, setup_station
 from .idnumbers import make_id
 
 TODAY = date.today()
@@ -71,10 +73,18 @@ def fingerprint(db: Database) -> list[tuple]:
         ]
 
 
-@pytest.fixture
-def demo(db: Database) -> Database:
-    build_demo(db, volunteers=300, today=TODAY)
-    return db
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """One 300-volunteer demo per database, built once and shared by this module's tests that only read it."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'station.db'}"
+        else:
+            url = stack.enter_context(pg_schema())
+        database = open_database(url, backup_dir=tmp_path_factory.mktemp("backups"))
+        stack.callback(database.dispose)
+        build_demo(database, volunteers=300, today=TODAY)
+        yield database
 
 
 def test_demo_accounts_station_and_teams(demo: Database):
@@ -204,7 +214,7 @@ def test_roster_finds_generated_volunteers_and_files_open(demo: Database):
 def test_audit_log_records_the_generation_without_personal_data(demo: Database):
     admin = login(demo, DEMO_ADMIN)
     with demo.session(write=False) as session:
-        entries = audit.recent(session, admin, limit=1000)
+        entries = audit.recent(session, admin, limit=20_000)  # the whole log: the ledger alone writes thousands
         raw = [json.dumps(e.changes, ensure_ascii=False) + e.summary for e in entries]
     actions = Counter(e.action for e in entries)
     assert actions["demo"] == 1 and actions["review"] >= 1
@@ -339,3 +349,81 @@ def test_demo_fills_every_screen_of_the_demand_tab(demo: Database):
         assert overview.unmet_total > 0 and overview.overdue_visits and 0 < overview.matched_share < 1
         # The volunteer count asked for includes the residents who signed up through a notice.
         assert session.scalar(select(func.count()).select_from(Volunteer)) == 300
+
+
+def test_demo_fills_the_ledger_star_honour_and_time_bank_screens(demo: Database):
+    """Someone opening 台账, 星级, 嘉许 and 回馈 in the demo finds every screen filled with history
+    that obeys the ledger's rules, and 校验台账 finds the chain whole and signed."""
+    from station_app.models import Activity, Assignment, ServiceRecord
+    from station_app.services import chain, honours, ledger, stars, timebank
+    from station_app.services.hours import ledger_lines
+
+    admin = login(demo, DEMO_ADMIN)
+    with demo.session(write=False) as session:
+        station_id = admin.station_id
+        report = chain.verify_chain(session, station_id)
+        assert report.ok, report.problems[:3]
+        checkpoints = chain.stored_checkpoints(session, station_id)
+        assert checkpoints and checkpoints[-1].count == report.count > 2000 and report.checkpoints_checked >= 1
+
+        # 星级: about 25 with one star or more, 8 with two, 3 with three, one with four.
+        levels = stars.level_distribution(session, admin)
+        reached = {n: sum(count for level, count in levels.items() if level >= n) for n in range(1, 6)}
+        assert 18 <= reached[1] <= 32 and 5 <= reached[2] <= 12 and 2 <= reached[3] <= 4
+        assert reached[4] == 1 and reached[5] == 0
+        newly = stars.newly_eligible(session, admin)
+        assert 3 <= len(newly) <= 8 and all(row.level > row.confirmed_level for row in newly)
+        flagged = stars.flagged_awards(session, admin)
+        assert len(flagged) == 1 and flagged[0].level_now < flagged[0].level and flagged[0].review_note
+        confirmed = {row.volunteer_id for row in stars.star_overview(session, admin, limit=None).rows
+                     if row.confirmed_level}
+        assert len(confirmed) >= reached[1] - len(newly) - 1
+
+        # 时长审批: days over the limit and a correction wait; others were approved, rejected or voided.
+        pending = ledger.pending_items(session, admin)
+        assert sum(p.kind == "record" for p in pending) >= 2 and any(p.kind == "correction" and p.reason for p in pending)
+        lines = ledger_lines(session, station_id)
+        assert {line.status for line in lines} == {"counted", "pending", "rejected", "void"}
+        assert any(c.status == "approved" for line in lines for c in line.corrections)
+
+        # Every rule held: registered first, at most 24 hours a day, no overlapping service.
+        registered = dict(session.execute(select(Volunteer.id, Volunteer.registered_on)).all())
+        live = sorted((line for line in lines if line.status in ("counted", "pending")),
+                      key=lambda line: (line.volunteer_id, line.starts_at))
+        per_day: Counter[tuple[int, date]] = Counter()
+        for before, line in zip([None, *live], live, strict=False):
+            assert registered[line.volunteer_id] <= line.service_date
+            per_day[line.volunteer_id, line.service_date] += line.minutes
+            if before is not None and before.volunteer_id == line.volunteer_id:
+                assert before.ends_at <= line.starts_at, (before, line)
+        assert max(per_day.values()) <= 24 * 60
+        singles = [line for line in lines if line.activity_id is None]
+        assert sum(line.service_date.weekday() >= 5 for line in singles) > len(singles) / 5  # weekends too
+        assert {line.evaluation for line in lines} >= {"excellent", "good"}
+
+        # 活动时长: every finished activity with volunteers on it has its hours, late arrivals and walk-ins.
+        done = session.scalars(
+            select(Activity.id).where(Activity.status == "done", Activity.id.in_(
+                select(Assignment.activity_id).where(Assignment.status == "assigned")))
+        ).all()
+        recorded = set(session.scalars(select(ServiceRecord.activity_id).where(ServiceRecord.kind == "record")))
+        assert done and set(done) <= recorded
+        at_activities = [line for line in lines if line.activity_id is not None]
+        assert any(line.attendance == "late" for line in at_activities)
+        assert any(line.assignment_id is None for line in at_activities)
+
+        # 嘉许: last year's honours and a project commended this year, each with a citation.
+        given = honours.list_honours(session, admin)
+        last_year = Counter(h.title for h in given if h.awarded_on.year == TODAY.year - 1)
+        assert last_year == {"年度优秀志愿者": 3, "最美志愿者": 1, "优秀服务队": 1}
+        assert [h.target_kind for h in given if h.title == "优秀志愿服务项目"] == ["project"]
+        assert all(len(h.citation) > 30 for h in given)
+
+        # 回馈: a dozen redemptions, one reversed with its reason, and nobody's balance below zero.
+        entries = timebank.station_ledger(session, admin).entries
+        assert sum(e.kind == "redeem" for e in entries) >= 10
+        reversals = [e for e in entries if e.kind == "reversal"]
+        assert len(reversals) == 1 and reversals[0].note and reversals[0].reverses_receipt_no
+        assert {e.provider for e in entries} >= {"康华理发店"}
+        for volunteer_id in {e.volunteer_id for e in entries} | confirmed:
+            assert timebank.balance(session, admin, volunteer_id).balance >= 0

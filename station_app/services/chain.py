@@ -27,8 +27,8 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from ..errors import StationError, ValidationError
 from ..i18n import _
@@ -89,13 +89,32 @@ def link_hash(prev_hash: str, content: dict[str, Any]) -> str:
 # --- appending ----------------------------------------------------------------------------
 def lock_head(session: Session, station_id: int) -> ChainHead:
     """Lock the station's chain head until commit: appends (and reads that must not race them,
-    such as a balance before a redemption or the next certificate number) queue behind it."""
+    such as a balance before a redemption or the next certificate number) queue behind it.
+
+    The lock lasts until the transaction ends, so it is taken once per transaction: later calls
+    in the same transaction return the head already held.
+    """
+    held = session.info.setdefault(_HELD_HEADS, {})
+    head = held.get(station_id)
+    if head is not None:
+        return head
     head = session.scalar(select(ChainHead).where(ChainHead.station_id == station_id).with_for_update())
     if head is None:
         head = ChainHead(station_id=station_id, count=0, head_hash=GENESIS)
         session.add(head)
         session.flush()
+    held[station_id] = head
     return head
+
+
+_HELD_HEADS = "station_app.chain.held_heads"
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _release_heads(session: Session, transaction: SessionTransaction) -> None:
+    """The database released the lock with the transaction (commit or rollback): forget the head."""
+    if transaction.parent is None:
+        session.info.pop(_HELD_HEADS, None)
 
 
 def append(session: Session, station_id: int, row: ChainedMixin) -> ChainedMixin:
