@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -15,32 +14,17 @@ from station_app.ui.awards.honours import HonourDialog, TitlesDialog
 from station_app.ui.awards.tab import AwardsTab
 from station_app.ui.common import AppContext
 from station_app.ui.demand.projects import ReasonDialog
-from station_app.ui.fonts import register_fonts
-from station_app.ui.qt import QApplication, QFont, QMessageBox
+from station_app.ui.qt import QMessageBox
 from station_app.ui.rows_model import view_texts
 
 from .conftest import add_user, setup_station
 from .ledger_factory import add_correction, add_record
 from .schedule_factory import make_volunteer
+from .shots import shot
 
 pytestmark = pytest.mark.gui
 
-SHOTS = Path("/tmp/shots")
 TODAY = date.today()
-
-
-def shot(widget, name: str) -> None:
-    """A screenshot with the bundled CJK font on this widget only (the suite's application font stays)."""
-    app = QApplication.instance()
-    before = app.font()
-    families = register_fonts(app)
-    app.setFont(before)
-    if families:
-        font = QFont(families[0], 10)
-        font.setFamilies(families)
-        widget.setFont(font)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(SHOTS / f"awards_{name}.png"))
 
 
 @pytest.fixture
@@ -83,7 +67,7 @@ def test_a_volunteer_at_100_hours_is_confirmed_and_the_overview_shows_the_star(q
     assert rows["李志愿"][2:5] == ["100", "★", "未认定"]
     assert rows["王热心"][3] == "★★" and rows["周新人"][3] == "—"
     assert "未达星级 <b>1</b> 人" in overview.summary.text()
-    shot(tab, "overview_before")
+    shot(tab, "awards_overview_before")
 
     tab.show_page(tab.eligible)
     page = tab.eligible
@@ -96,7 +80,7 @@ def test_a_volunteer_at_100_hours_is_confirmed_and_the_overview_shows_the_star(q
     certificate = f"SQ0101-XJ{TODAY.year}-0001"
     assert certificate in page.status.text() and "李志愿 一星级志愿者" in page.status.text()
     assert [r.name for r in page.rows] == ["王热心"]
-    shot(tab, "eligible_confirmed")
+    shot(tab, "awards_eligible_confirmed")
 
     tab.show_page(tab.overview)
     rows = {r[0]: r for r in view_texts(overview.table)}
@@ -134,7 +118,7 @@ def test_a_correction_below_the_level_is_reviewed_on_the_review_page(qtbot, ctx,
     assert page.table.rowCount() == 1 and page.table.item(0, 6).text() == "96"
     assert not page.keep_button.isEnabled()
     page.table.selectRow(0)
-    shot(tab, "review")
+    shot(tab, "awards_review")
     monkeypatch.setattr(ReasonDialog, "ask", classmethod(lambda cls, parent, title, prompt: " "))
     monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: seen.append(text))
     seen: list[str] = []
@@ -163,7 +147,7 @@ def test_award_an_honour_through_the_dialog_refusing_a_missing_issuer(qtbot, ctx
         assert "请填写颁发单位" in dialog.error.text() and count(ctx, Honour) == 0
         dialog.issuer.setText("仁厚社区党委")
         dialog.resize(560, 600)
-        shot(dialog, "honour_dialog")
+        shot(dialog, "awards_honour_dialog")
         dialog.accept()
         return dialog.result()
 
@@ -171,7 +155,7 @@ def test_award_an_honour_through_the_dialog_refusing_a_missing_issuer(qtbot, ctx
     page.award_button.click()
     assert f"SQ0101-JX{TODAY.year}-0001" in page.status.text()
     assert page.table.rowCount() == 1 and page.table.item(0, 3).text() == "李志愿"
-    shot(tab, "honours")
+    shot(tab, "awards_honours")
 
 
 def test_titles_dialog_adds_and_retires_a_title(qtbot, ctx, monkeypatch):
@@ -186,7 +170,7 @@ def test_titles_dialog_adds_and_retires_a_title(qtbot, ctx, monkeypatch):
     assert "已有名为“优秀楼长”的称号" in dialog.error.text()
     dialog.active_button.click()
     assert dialog.selected().active is False
-    shot(dialog, "titles")
+    shot(dialog, "awards_titles")
 
 
 def test_a_viewer_sees_the_lists_but_every_button_is_disabled_with_a_reason(qtbot, ctx, people):
@@ -202,4 +186,4 @@ def test_a_viewer_sees_the_lists_but_every_button_is_disabled_with_a_reason(qtbo
             assert not button.isEnabled() and "没有" in button.toolTip()
     tab.show_page(tab.eligible)
     tab.resize(1000, 400)
-    shot(tab, "eligible_clerk")
+    shot(tab, "awards_eligible_clerk")

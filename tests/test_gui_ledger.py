@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -14,20 +13,19 @@ from station_app.models import LedgerCheckpoint, Team, TeamMember, Volunteer
 from station_app.services import chain
 from station_app.services.auth import Role
 from station_app.ui.common import AppContext
-from station_app.ui.fonts import register_fonts
 from station_app.ui.ledger import pages as pages_ui
 from station_app.ui.ledger.tab import LedgerTab
 from station_app.ui.ledger.verify_dialog import SignCheckpointDialog, VerifyDialog
-from station_app.ui.qt import QApplication, QFont, QMessageBox
+from station_app.ui.qt import QMessageBox
 from station_app.ui.rows_model import view_texts
 
 from .conftest import ADMIN_PASSWORD, add_user, setup_station
 from .ledger_factory import add_record
 from .schedule_factory import make_activity, make_training, make_volunteer
+from .shots import shot
 from .test_ledger_views import Y, award_and_honour, history
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
@@ -58,20 +56,6 @@ def errors(monkeypatch) -> list[str]:
     return shown
 
 
-def shot(widget, name: str) -> None:
-    """A screenshot with the bundled CJK font on this widget only (the suite's application font stays)."""
-    app = QApplication.instance()
-    before = app.font()
-    families = register_fonts(app)
-    app.setFont(before)
-    if families:
-        font = QFont(families[0], 10)
-        font.setFamilies(families)
-        widget.setFont(font)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(SHOTS / f"ledger_{name}.png"))
-
-
 def test_volunteer_page_shows_history_with_corrections_totals_and_exports(tab, ctx, volunteer, tmp_path, errors):
     history(ctx.db, ctx.actor, volunteer)
     award_and_honour(ctx.db, ctx.actor, volunteer)
@@ -91,7 +75,7 @@ def test_volunteer_page_shows_history_with_corrections_totals_and_exports(tab, c
     assert {"按年度合计", "按服务类别合计", "培训记录", "星级认定", "嘉许"} <= side
     assert "12.5 小时" in page.shown.facts.text()
     page.shown.side.setCurrentIndex(3)
-    shot(tab, "volunteer")
+    shot(tab, "ledger_volunteer")
 
     xlsx = page.export_excel(str(tmp_path / "个人.xlsx"))
     assert xlsx is not None and load_workbook(xlsx)["服务记录"]["F4"].value == 2
@@ -123,7 +107,7 @@ def test_activity_project_team_month_and_party_pages(tab, ctx, volunteer, tmp_pa
     assert tab.activity.show_item("activity", activity)
     assert view_texts(tab.activity.shown.tables[0])[0][0] == "李志愿"
     assert "2.5 小时" in tab.activity.shown.facts.text()
-    shot(tab, "activity")
+    shot(tab, "ledger_activity")
 
     tab.show_page(tab.team)
     tab.team.team.setCurrentIndex(tab.team.team.findData(team_id))
@@ -145,7 +129,7 @@ def test_activity_project_team_month_and_party_pages(tab, ctx, volunteer, tmp_pa
     tab.show_page(tab.month)  # shown again: read again
     assert f"共 {signed.count} 条" in tab.month.shown.notes.text()
     assert chain.grouped(signed.head_hash) in tab.month.shown.notes.text()
-    shot(tab, "month")
+    shot(tab, "ledger_month")
     pdf = tab.month.export_pdf(str(tmp_path / "月度.pdf"))
     assert "台账检查点" in PdfReader(str(pdf)).pages[-1].extract_text()
 
@@ -153,7 +137,7 @@ def test_activity_project_team_month_and_party_pages(tab, ctx, volunteer, tmp_pa
     tab.party.year.setValue(Y)
     assert tab.party.load()
     assert view_texts(tab.party.shown.tables[0])[0][0] == "李志愿"
-    shot(tab, "party")
+    shot(tab, "ledger_party")
 
 
 def checkpoint_count(ctx) -> int:
@@ -170,7 +154,7 @@ def test_verify_dialog_reports_a_tampered_row_and_a_mistyped_checkpoint(qtbot, c
         fingerprint = chain.fingerprint(chain.station_public_key(session, ctx.actor.station_id))
     assert "共 3 条" in dialog.details.text() and fingerprint in dialog.details.text()
     assert dialog.problems.isHidden()
-    shot(dialog, "verify_ok")
+    shot(dialog, "ledger_verify_ok")
 
     with ctx.db.session() as session:
         session.execute(text("UPDATE service_records SET minutes = 600 WHERE id = :id"), {"id": ids[1]})
@@ -182,7 +166,7 @@ def test_verify_dialog_reports_a_tampered_row_and_a_mistyped_checkpoint(qtbot, c
     report = dialog.verify()
     assert not report.ok and "发现 1 处问题" in dialog.result.text()
     assert dialog.problems.count() == 1 and "台账第 2 条（服务记录）" in dialog.problems.item(0).text()
-    shot(dialog, "verify_tampered")
+    shot(dialog, "ledger_verify_tampered")
 
 
 def test_an_administrator_signs_and_exports_checkpoints(qtbot, ctx, volunteer, tmp_path, monkeypatch):
@@ -197,7 +181,7 @@ def test_an_administrator_signs_and_exports_checkpoints(qtbot, ctx, volunteer, t
         signer.accept()
         assert "密码不正确" in signer.error.text() and not signer.result()
         assert checkpoint_count(ctx) == before  # a refusal signs nothing
-        shot(signer, "sign_refused")
+        shot(signer, "ledger_sign_refused")
         signer.password.setText(ADMIN_PASSWORD)
         signer.accept()
         return signer.result()

@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
 from station_app.models import ServiceItem, TimeBankEntry
-from station_app.services import timebank as svc
 from station_app.services.auth import Role
 from station_app.ui.common import AppContext
 from station_app.ui.demand.menu import MenuItemDialog, MenuPage
 from station_app.ui.demand.projects import ReasonDialog
-from station_app.ui.fonts import register_fonts
-from station_app.ui.qt import QApplication, QDialog, QFont
 from station_app.ui.timebank.dialogs import ReceiptFileDialog, RedeemDialog
 from station_app.ui.timebank.tab import TimeBankTab
 
 from .conftest import add_user, setup_station
 from .ledger_factory import add_record
 from .schedule_factory import make_volunteer
+from .shots import shot
 from .test_signin import pages_text
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
-SHOTS = Path("/tmp/shots")
 
 
 @pytest.fixture
@@ -58,23 +52,6 @@ def entries(ctx) -> int:
         return session.scalar(select(func.count()).select_from(TimeBankEntry))
 
 
-def shot(widget, name: str) -> None:
-    """A screenshot with the bundled CJK font on this widget only (the suite's application font stays)."""
-    app = QApplication.instance()
-    before = app.font()
-    families = register_fonts(app)
-    app.setFont(before)
-    if families:
-        font = QFont(families[0], 10)
-        font.setFamilies(families)
-        widget.setFont(font)
-        app.processEvents()  # let the layouts take the new font's sizes
-        if isinstance(widget, QDialog):
-            widget.adjustSize()
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    widget.grab().save(str(SHOTS / name))
-
-
 def choose(tab, volunteer: int) -> None:
     page = tab.account
     page.search.setText("李志")
@@ -97,7 +74,7 @@ def test_redeem_through_the_dialog_the_balance_falls_and_the_stars_stay(tab, ctx
         dialog.note.setText("陪母亲体检")
         seen["cost"] = dialog.before_after.text()
         dialog.show()
-        shot(dialog, "bank_redeem_dialog.png")
+        shot(dialog, "bank_redeem_dialog")
         dialog.ok.click()
         dialog.ok.click()  # a double click: the second finds the button disabled
         dialog.accept()  # and even a second save reaches the same token
@@ -114,7 +91,7 @@ def test_redeem_through_the_dialog_the_balance_falls_and_the_stars_stay(tab, ctx
     assert [page.history.item(0, c).text() for c in (1, 4, 5, 6, 7)] == ["兑换", "健康义诊", "2", "−6", "医疗服务队"]
     assert "凭证 SQ0101-HK" in page.status.text()
     assert page.print_button.isEnabled() and page.reverse_button.isEnabled()  # the new entry is selected
-    shot(tab, "bank_account.png")
+    shot(tab, "bank_account")
 
 
 def test_too_much_is_refused_in_the_dialog_and_nothing_changes(tab, ctx, volunteer, monkeypatch):
@@ -130,7 +107,7 @@ def test_too_much_is_refused_in_the_dialog_and_nothing_changes(tab, ctx, volunte
         seen["error"] = dialog.error.text()
         seen["enabled"] = dialog.ok.isEnabled()
         dialog.show()
-        shot(dialog, "bank_redeem_refused.png")
+        shot(dialog, "bank_redeem_refused")
         dialog.reject()
         return dialog.result()
 
@@ -171,7 +148,7 @@ def test_reverse_then_print_the_reversal_receipt(tab, ctx, volunteer, monkeypatc
     assert ledger.table.rowCount() == 2
     assert [ledger.table.item(r, 6).text() for r in range(2)] == ["+1", "−1"]
     assert "本期 2 笔（兑换 1 笔，冲正 1 笔），站点账户本期 0 小时" in ledger.totals.text()
-    shot(tab, "bank_ledger.png")
+    shot(tab, "bank_ledger")
 
 
 def test_a_viewer_sees_the_account_but_cannot_redeem(qtbot, ctx, volunteer):
@@ -182,27 +159,6 @@ def test_a_viewer_sees_the_account_but_cannot_redeem(qtbot, ctx, volunteer):
     assert widget.account.balance_text() == "可用余额 100 小时"
     assert not widget.account.redeem_button.isEnabled()
     assert "办理时长兑换" in widget.account.redeem_button.toolTip()
-
-
-def test_the_receipt_png_renders_for_a_look(ctx, volunteer, tmp_path):
-    with ctx.db.session() as session:
-        item = next(i for i in svc.redeemable_items(session, ctx.actor) if i.name == "维修家电")
-        done = svc.redeem(session, ctx.actor, svc.RedeemInput(volunteer, item.id, 2, "张师傅家电维修店", date.today(),
-                                                              request_token="look-at-me"))
-    with ctx.db.session(write=False) as session:
-        data = svc.receipt(session, ctx.actor, done.id)
-    from station_app.reports.receipt import write_receipt
-
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    write_receipt(data, SHOTS / "bank_receipt.pdf")
-    import shutil
-    import subprocess
-
-    if shutil.which("pdftoppm") is None:
-        pytest.skip("pdftoppm is not installed")
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-singlefile", str(SHOTS / "bank_receipt.pdf"),
-                    str(SHOTS / "bank_receipt")], check=True)
-    assert (SHOTS / "bank_receipt.png").stat().st_size > 10_000
 
 
 # --- the menu's price field ----------------------------------------------------------------------
@@ -223,7 +179,7 @@ def test_the_menu_dialog_asks_for_a_price_in_quarter_hours(qtbot, ctx, monkeypat
         dialog.accept()
         seen["error"] = dialog.error.text()
         dialog.redeem_hours.setValue(1.5)
-        shot(dialog, "bank_menu_price.png")
+        shot(dialog, "bank_menu_price")
         dialog.accept()
         return dialog.result()
 

@@ -188,7 +188,7 @@ def volunteer_document(view: VolunteerLedger) -> LedgerDocument:
     )
 
 
-PERSON_LEAD = (Col(_("志愿者"), width=10, mm=16), Col(_("志愿者编号"), width=16, mm=25))
+PERSON_LEAD = (Col(_("志愿者"), width=10, mm=16), Col(_("志愿者编号"), width=16, mm=31))
 
 
 def activity_document(view: ActivityLedger) -> LedgerDocument:

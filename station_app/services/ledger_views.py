@@ -32,7 +32,7 @@ from .hours import LedgerLine, counted_minutes, ledger_lines, star_level
 from .masking import mask_id_number
 from .records import load_for_station
 from .training import TrainingHistory, volunteer_training_history
-from .volunteers import POLITICAL_STATUSES
+from .volunteers import POLITICAL_STATUSES, Status
 
 EVALUATION_LABELS = {"excellent": _("优秀"), "good": _("良好"), "pass": _("合格"), "improve": _("需改进")}
 ATTENDANCE_LABELS = {"present": _("出席"), "late": _("迟到")}
@@ -234,8 +234,10 @@ def _station(session: Session, actor: Actor) -> Station:
     return station
 
 
-def _id_shown(actor: Actor, number: str) -> str:
-    return number if actor.can(Permission.REVEAL_PERSONAL) else mask_id_number(number)
+def _id_shown(number: str) -> str:
+    """Ledgers show ID numbers masked for every role, on screen and in their exports: hours do not
+    need them, and the one way to see a full number is the roster's 显示完整信息, which is audited."""
+    return mask_id_number(number)
 
 
 def _names(session: Session, volunteer_ids: Iterable[int]) -> dict[int, tuple[str, str]]:
@@ -296,7 +298,7 @@ def volunteer_ledger(
     lines = ledger_lines(session, actor.station_id, volunteer_ids=[volunteer_id])
     total = sum(line.counted_minutes for line in lines)
     info = VolunteerInfo(
-        v.id, v.name, v.volunteer_no or "", _id_shown(actor, v.id_number),
+        v.id, v.name, v.volunteer_no or "", _id_shown(v.id_number),
         POLITICAL_STATUSES.get(v.political_status, v.political_status), v.registered_on,
         tuple(sorted(m.team.name for m in v.memberships)),
     )
@@ -456,17 +458,20 @@ def party_ledger(session: Session, actor: Actor, year: int) -> PartyLedger:
     check_year(year)
     codes = [code for _label, group in PARTY_GROUPS for code in group]
     members = session.execute(
-        select(Volunteer.id, Volunteer.name, Volunteer.volunteer_no, Volunteer.id_number, Volunteer.political_status)
+        select(Volunteer.id, Volunteer.name, Volunteer.volunteer_no, Volunteer.id_number, Volunteer.political_status,
+               Volunteer.status)
         .where(Volunteer.station_id == actor.station_id, Volunteer.political_status.in_(codes))
         .order_by(Volunteer.name_pinyin, Volunteer.id)
     ).all()
     ids = [m.id for m in members]
     in_year = _year_sums(session, actor, ids, year)
     cumulative = counted_minutes(session, actor.station_id, ids)
+    # Registered members, and any other (suspended, withdrawn) who served that year; not applicants.
+    members = [m for m in members if m.status == Status.REGISTERED or in_year.get(m.id, (0, 0))[1]]
     groups = []
     for label, group in PARTY_GROUPS:
         rows = [
-            PartyRow(m.id, m.name, m.volunteer_no or "", _id_shown(actor, m.id_number),
+            PartyRow(m.id, m.name, m.volunteer_no or "", _id_shown(m.id_number),
                      POLITICAL_STATUSES.get(m.political_status, m.political_status), *in_year.get(m.id, (0, 0)),
                      cumulative.get(m.id, 0))
             for m in members

@@ -85,7 +85,7 @@ class EntrySheetTable(QTableWidget):
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.lines: list[_Row] = []
-        for col, width in enumerate((90, 90, 76, 76, 76, 100, 80, 160)):
+        for col, width in enumerate((130, 90, 76, 76, 76, 100, 80, 160)):
             self.setColumnWidth(col, width)
         self.horizontalHeader().setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
 

@@ -169,6 +169,7 @@ class VolunteerLedgerPage(LedgerPage):
         splitter.addWidget(self.shown)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 4)
+        splitter.setSizes([1000, 4000])  # proportions: a narrow search list, the ledger beside it
         self.run_search()
         return splitter
 

@@ -97,6 +97,7 @@ class DocumentView(QWidget):
             self.splitter.addWidget(self.side)
             self.splitter.setStretchFactor(0, 7)
             self.splitter.setStretchFactor(1, 3)
+            self.splitter.setSizes([7000, 3000])  # proportions: the records get most of the width
         self.notes.setText("\n".join(doc.notes))
         self.notes.setVisible(bool(doc.notes))
 
