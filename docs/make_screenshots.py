@@ -91,13 +91,23 @@ def main() -> int:
     demand_screenshots(ctx, window, save)
     training_screenshots(ctx, window, save)
     schedule_screenshots(ctx, window, save)
+    hours_screenshots(ctx, window, save)
+    awards_screenshots(ctx, window, save)
+    timebank_screenshots(ctx, window, save)
+    ledger_screenshots(ctx, window, save)
     return 0
 
 
-def pdf_to_png(pdf: Path, name: str) -> None:
-    """The first page of a printout, as the guide shows it."""
-    subprocess.run(["pdftoppm", "-png", "-r", "70", "-singlefile", str(pdf), str(OUT / name)], check=True)
+def pdf_to_png(pdf: Path, name: str, *, last_page: bool = False, dpi: int = 70) -> None:
+    """The first page of a printout (or its last, where a monthly ledger prints its checkpoint), as the guide shows it."""
+    pages = ["-f", str(pdf_pages(pdf)), "-l", str(pdf_pages(pdf))] if last_page else []
+    subprocess.run(["pdftoppm", "-png", "-r", str(dpi), "-singlefile", *pages, str(pdf), str(OUT / name)], check=True)
     print("wrote", OUT / f"{name}.png")
+
+
+def pdf_pages(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return next(int(line.split()[-1]) for line in info.splitlines() if line.startswith("Pages:"))
 
 
 def demand_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
@@ -447,6 +457,259 @@ def schedule_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContex
     save(window, "schedule-calendar-month", (1280, 760))
     calendar.view.set_mode("week")
     save(window, "schedule-calendar-week", (1280, 760))
+
+
+def hours_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """The 时长录入 tab: an activity's hour sheet, a single record (业主互助), the ledger with a correction being
+    asked for (as the 录入员 does) and a record's history, and 待审批 as the 站长 sees it.
+
+    Nothing is saved: forms are filled in and dialogs shown, never accepted, so the demo stays as it was.
+    """
+    from datetime import date, timedelta
+
+    from station_app.services import catalogue as cat_svc
+    from station_app.services import ledger as ledger_svc
+    from station_app.services import recipients as rec_svc
+    from station_app.services import teams as teams_svc
+    from station_app.services import volunteers as vol_svc
+    from station_app.services.auth import authenticate
+    from station_app.services.demo import DEMO_CLERK, DEMO_PASSWORD
+    from station_app.ui.common import AppContext
+    from station_app.ui.hours.ledger import CorrectionDialog, HistoryDialog
+    from station_app.ui.qt import QDate, QTime
+
+    actor = ctx.actor
+    tab = window.hours
+    window.tabs.setCurrentWidget(tab)
+
+    # 活动时长登记: an activity whose hours are not entered yet, being marked (one late, one absent); when the demo
+    # has entered them all, the latest sheet with someone absent (open to 补登) and someone late (in the ledger).
+    page = tab.activity
+    tab.show_page(page)
+    with ctx.db.session(write=False) as session:
+        finished = ledger_svc.finished_activities(session, actor)
+        sheets = {a.id: ledger_svc.activity_entry_sheet(session, actor, a.id) for a in finished}
+
+    def absent_and_late(sheet: ledger_svc.EntrySheet) -> bool:
+        absent = any(r.recorded is None and r.assignment_id is not None for r in sheet.rows)
+        late = any(r.recorded is not None and r.recorded.attendance == "late" for r in sheet.rows)
+        return absent and late
+
+    fresh = next((a for a in finished if not a.entered and len(sheets[a.id].rows) >= 3), None)
+    chosen = fresh or next((a for a in finished if absent_and_late(sheets[a.id])), finished[0])
+    page.select_activity(chosen.id)
+    if fresh is not None:
+        rows = page.entries.open_rows()
+        late, absent = rows[1], rows[-1]
+        late.attendance.setCurrentIndex(late.attendance.findData("late"))
+        late.starts.setTime(late.starts.time().addSecs(20 * 60))
+        late.note.setText("迟到 20 分钟，按实到时间计")
+        absent.attendance.setCurrentIndex(absent.attendance.findData("absent"))
+        page.note.setText("按排班签到表登记")
+    save(window, "hours-activity", (1280, 760))
+
+    # 单条记录: an owner volunteer's visit to an elderly neighbour yesterday morning (业主互助).
+    single = tab.single
+    tab.show_page(single)
+    with ctx.db.session(write=False) as session:
+        owners = next((t.id for t in teams_svc.list_teams(session, actor) if t.name == "业主志愿服务队"), None)
+        ids = vol_svc.roster_ids(session, actor, vol_svc.RosterFilter(status=vol_svc.Status.REGISTERED,
+                                                                      team_id=owners), sort="name")
+        person = vol_svc.roster_rows(session, actor, ids[:1])[ids[0]]
+        visit = next(m for m in cat_svc.list_menu(session, actor) if m.name == "敬老助老陪伴")
+        elderly = next((g.id for g in cat_svc.list_key_groups(session, actor) if g.name == "空巢老人"), None)
+        neighbour = rec_svc.list_recipients(session, actor, key_group_id=elderly)[0]
+    single.set_volunteer(person.id, f"{person.name}　{person.volunteer_no}")
+    single.item.setCurrentIndex(single.item.findData(visit.id))
+    single.place.setText("康华花园 3 栋 2 单元 502")
+    single.served.setCurrentIndex(max(0, single.served.findText(neighbour.name)))
+    yesterday = date.today() - timedelta(days=1)
+    single.day.setDate(QDate(yesterday.year, yesterday.month, yesterday.day))
+    single.starts.setTime(QTime(9, 30))
+    single.ends.setTime(QTime(11, 0))
+    single.evaluation.setCurrentIndex(single.evaluation.findData("excellent"))
+    single.evaluation_note.setText("陪老人聊天、读报，顺手整理了药盒")
+    single.organiser.setText("康华花园业主志愿服务队")
+    save(window, "hours-single", (1280, 760))
+
+    # 记录与更正: the last 30 days, the record with a correction waiting selected; an approved correction's history.
+    ledger = tab.ledger
+    tab.show_page(ledger)
+    waiting = next((r for r in ledger.rows if r.line.has_pending_correction), None)
+    if waiting is not None:
+        ledger.select_record(waiting.line.record_id)
+    save(window, "hours-ledger", (1280, 760))
+    with ctx.db.session(write=False) as session:
+        rows = ledger_svc.ledger_rows(session, actor)
+    corrected = next((r for r in rows if r.line.status == "counted" and not r.line.has_pending_correction
+                      and any(c.status == "approved" for c in r.line.corrections)), None)
+    if corrected is not None:
+        history = HistoryDialog(ctx, corrected.line.record_id, window)
+        save(history, "hours-history", (1100, 300))
+        history.close()
+
+    # 申请更正, as the 录入员 sees it: an activity record where the volunteer left half an hour early.
+    with ctx.db.session() as session:
+        clerk = AppContext(ctx.db, authenticate(session, DEMO_CLERK, DEMO_PASSWORD), ctx.station_name)
+    early = next(r for r in rows if r.line.activity_id and r.line.status == "counted" and not r.line.corrections
+                 and r.line.attendance == "present" and r.line.minutes >= 90)
+    correction = CorrectionDialog(clerk, early, window)
+    correction.ends.setTime(correction.ends.time().addSecs(-30 * 60))
+    correction.reason.setPlainText("核对排班签到表：签退时间比活动结束早半小时，按实际时间更正。")
+    save(correction, "hours-correction")  # its natural size, as it opens
+    correction.close()
+
+    pending = tab.pending
+    tab.show_page(pending)
+    save(window, "hours-pending", (1280, 760))
+
+
+def awards_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """The 星级与嘉许 tab: the overview, 新达星级 with two ticked, 待复核, the honours and the 授予嘉许 dialog."""
+    from station_app.ui.awards.honours import HonourDialog
+
+    tab = window.awards
+    window.tabs.setCurrentWidget(tab)
+    tab.show_page(tab.overview)
+    save(window, "awards-overview", (1280, 760))
+
+    eligible = tab.eligible
+    tab.show_page(eligible)
+    for row in eligible.rows[:2]:
+        eligible.check(row.name)
+    save(window, "awards-eligible", (1280, 760))
+
+    review = tab.review
+    tab.show_page(review)
+    if review.rows:
+        review.table.selectRow(0)
+    save(window, "awards-review", (1280, 760))
+
+    honours = tab.honours
+    tab.show_page(honours)
+    save(window, "awards-honours", (1280, 760))
+
+    # 授予嘉许: this year's 年度优秀志愿者 for a volunteer who has just reached a new star level.
+    dialog = HonourDialog(ctx, window)
+    dialog.choose_title("年度优秀志愿者")
+    name = eligible.rows[0].name if eligible.rows else ""
+    dialog.search.setText(name[:1])  # the surname: the list shows everyone it fits
+    dialog.load_targets()
+    dialog.choose_target(name)
+    dialog.issuer.setText("仁厚社区居民委员会")
+    dialog.citation.setPlainText("一年来坚持每周上门陪伴小区的独居老人，风雨无阻；还带动邻居一起参加志愿服务。")
+    save(dialog, "awards-honour-dialog")  # its natural size, as it opens
+    dialog.close()
+
+
+def timebank_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """The 回馈 tab: an account with its redemptions, the 兑换 dialog, the station's 兑换台账 (a reversal among them)
+    and a receipt. The dialog is shown, never accepted."""
+    from collections import Counter
+    from datetime import date
+
+    from station_app.reports.receipt import write_receipt
+    from station_app.services import timebank as bank_svc
+    from station_app.ui.timebank.dialogs import RedeemDialog
+
+    actor = ctx.actor
+    tab = window.timebank
+    window.tabs.setCurrentWidget(tab)
+    with ctx.db.session(write=False) as session:
+        entries = bank_svc.station_ledger(session, actor, date(2000, 1, 1), date.today()).entries
+        items = bank_svc.redeemable_items(session, actor)
+    # The volunteer who redeemed most (a reversal shows on 兑换台账), so that the balance is below the hours earned.
+    redeemed = Counter(e.volunteer_id for e in entries if e.kind == "redeem" and not e.reversed_by_receipt_no)
+    shown = next(e for e in entries if e.volunteer_id == max(redeemed, key=lambda vid: (redeemed[vid], -vid)))
+
+    account = tab.account
+    tab.show_page(account)
+    account.search.setText(shown.volunteer_name[:1])  # the surname, as staff type it
+    account.select_volunteer(shown.volunteer_id)
+    account.history.selectRow(0)
+    save(window, "bank-account", (1280, 760))
+
+    redeem = RedeemDialog(ctx, account.account, items, window)
+    haircut = next((i for i in items if i.label.startswith("理发")), items[0])
+    redeem.item.setCurrentIndex(redeem.item.findData(haircut.id))
+    redeem.quantity.setValue(2)
+    redeem.provider.setText("康华理发店")
+    redeem.note.setText("本人和母亲各理发一次")
+    save(redeem, "bank-redeem")  # its natural size, as it opens
+    redeem.close()
+
+    tab.show_page(tab.ledger)
+    save(window, "bank-ledger", (1280, 760))
+
+    plain = next(e for e in reversed(entries) if e.kind == "redeem" and not e.reversed_by_receipt_no)
+    with ctx.db.session(write=False) as session:
+        data = bank_svc.receipt(session, actor, plain.id)
+    with tempfile.TemporaryDirectory(prefix="station-receipt-") as tmp:
+        pdf = Path(tmp) / "receipt.pdf"
+        write_receipt(data, pdf)
+        pdf_to_png(pdf, "bank-receipt", dpi=90)  # A5: a little larger, to read
+
+
+def ledger_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """The 台账与打印 tab (a volunteer with stars, honours and training; last month with its checkpoint, and its PDF;
+    党团服务) and 系统 → 校验台账 with a checkpoint typed in from the printed monthly ledger."""
+    from datetime import date
+
+    from station_app.reports.ledger_pdf import write_pdf
+    from station_app.services import chain, ledger_views
+    from station_app.services import stars as stars_svc
+    from station_app.ui.ledger.verify_dialog import VerifyDialog
+    from station_app.ui.qt import Qt
+
+    actor = ctx.actor
+    tab = window.ledger
+    window.tabs.setCurrentWidget(tab)
+
+    # The volunteer whose file has the most in it: star awards, honours and training.
+    with ctx.db.session(write=False) as session:
+        starred = [r.volunteer_id for r in stars_svc.star_overview(session, actor).rows if r.level]
+        files = [ledger_views.volunteer_ledger(session, actor, vid) for vid in starred]
+    full = [f for f in files if f.awards and f.honours and f.training.rows] or files
+    person = max(full, key=lambda f: (len(f.awards) + len(f.honours) + len(f.training.rows), -f.volunteer.id))
+    page = tab.volunteer
+    tab.show_page(page)
+    page.search.setText(person.volunteer.name[:1])  # the surname, as staff type it
+    for n in range(page.results.count()):
+        if page.results.item(n).data(Qt.ItemDataRole.UserRole) == person.volunteer.id:
+            page.results.setCurrentRow(n)
+    page.shown.parentWidget().setSizes([230, 1010])  # the search list dragged narrower, to read the ledger
+    page.shown.splitter.setSizes([560, 450])
+    side = page.shown.side
+    side.setCurrentIndex(next((n for n in range(side.count()) if side.tabText(n) == "星级认定"), 0))
+    save(window, "ledger-volunteer", (1280, 760))
+
+    today = date.today()
+    last_month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
+    month = tab.month
+    tab.show_page(month)
+    month.set_month(*last_month)
+    month.shown.splitter.setSizes([880, 370])  # the records wider than the totals beside them
+    save(window, "ledger-month", (1280, 760))
+    with tempfile.TemporaryDirectory(prefix="station-month-") as tmp:
+        pdf = Path(tmp) / "month.pdf"
+        write_pdf(month.document, pdf)
+        pdf_to_png(pdf, "ledger-month-pdf", last_page=True)
+
+    party = tab.party
+    tab.show_page(party)
+    party.load()
+    party.shown.splitter.setSizes([930, 320])  # the party members' table wide enough for its hours
+    save(window, "ledger-party", (1280, 760))
+
+    # 校验台账, with the checkpoint copied from the foot of the printed monthly ledger typed in.
+    with ctx.db.session(write=False) as session:
+        checkpoint = chain.latest_checkpoint(session, actor.station_id)
+    verify = VerifyDialog(ctx, window)
+    if checkpoint is not None:
+        verify.extra.setPlainText(f"{checkpoint.count} {chain.grouped(checkpoint.head_hash)}")
+        verify.verify()
+    save(verify, "verify", (720, 520))
+    verify.close()
 
 
 if __name__ == "__main__":
