@@ -49,14 +49,14 @@ TARGET_RATIO = 2.0
 TARGET_LEDGER_MS = 100.0
 
 BARE_LEVELS = "SELECT volunteer_id, SUM(delta_minutes) FROM service_records WHERE station_id = 1 GROUP BY volunteer_id"
-# What one volunteer's ledger needs, bare: their records, the corrections and decisions on them,
-# and the counted total.
-BARE_LEDGER = (
-    "SELECT * FROM service_records WHERE volunteer_id = {p} AND kind = 'record' ORDER BY service_date, starts_at",
-    "SELECT * FROM service_records WHERE target_id IN"
-    " (SELECT id FROM service_records WHERE volunteer_id = {p} AND kind != 'decision')",
-    "SELECT SUM(delta_minutes) FROM service_records WHERE station_id = 1 AND volunteer_id = {p}",
+# What one volunteer's ledger needs, bare, in the service's shape: their records, then the
+# corrections and decisions on those records, then the decisions on the corrections, and the total.
+BARE_RECORDS = (
+    "SELECT id, service_records.* FROM service_records WHERE station_id = 1 AND kind = 'record' AND volunteer_id = {p}"
+    " ORDER BY service_date, starts_at, seq"
 )
+BARE_FOLLOWERS = "SELECT id, kind, service_records.* FROM service_records WHERE target_id IN ({marks})"
+BARE_TOTAL = "SELECT SUM(delta_minutes) FROM service_records WHERE station_id = 1 AND volunteer_id = {p}"
 
 
 def median_ms(fn: Callable[[], object], runs: int) -> float:
@@ -204,7 +204,14 @@ def measure(
         return go
 
     def bare_ledger(volunteer_id: int) -> Callable[[], object]:
-        return lambda: [raw_sql(sql, (volunteer_id,) * sql.count("{p}")) for sql in BARE_LEDGER]
+        def go() -> None:
+            ids = [row[0] for row in raw_sql(BARE_RECORDS, (volunteer_id,))]
+            while ids:
+                followers = raw_sql(BARE_FOLLOWERS.format(marks=",".join(["{p}"] * len(ids))), tuple(ids))
+                ids = [row[0] for row in followers if row[1] == "correction"]
+            raw_sql(BARE_TOTAL, (volunteer_id,))
+
+        return go
 
     bare_levels = median_ms(lambda: raw_sql(BARE_LEVELS, ()), runs)
     per_volunteer = []
