@@ -325,16 +325,7 @@ def _given_checkpoints(args: argparse.Namespace):  # noqa: ANN202 - a list of ch
             lines += Path(name).read_text(encoding="utf-8").splitlines()
         except OSError as exc:
             raise StationError(_("无法读取检查点文件 {f}：{e}").format(f=name, e=exc.strerror or exc)) from exc
-    found = []
-    for number, line in enumerate(lines, start=1):
-        text = line.split("#", 1)[0].strip()
-        if not text:
-            continue
-        try:
-            found.append(chain.parse_checkpoint(text))
-        except StationError as exc:
-            raise StationError(_("第 {n} 个检查点“{t}”：{e}").format(n=number, t=text[:40], e=exc.message)) from exc
-    return found
+    return chain.parse_checkpoint_lines(lines)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

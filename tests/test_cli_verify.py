@@ -100,7 +100,7 @@ def test_a_mistyped_checkpoint_is_refused_clearly(station, monkeypatch, capsys):
     url, *_rest = station
     code, out, err = run(monkeypatch, capsys, ["--database", url, "verify", "--checkpoint", "3 abcd 12zz"])
     assert code == 2 and out == ""
-    assert "第 1 个检查点" in err and "64 位十六进制" in err
+    assert "第 1 行检查点" in err and "64 位十六进制" in err
 
 
 def test_verify_needs_an_existing_database_and_creates_none(tmp_path: Path, monkeypatch, capsys):

@@ -287,6 +287,25 @@ def parse_checkpoint(text: str) -> Checkpoint:
     return Checkpoint(count, head, made_on, found.get("station", ""), signature)
 
 
+def parse_checkpoint_lines(lines: Iterable[str]) -> list[Checkpoint]:
+    """Checkpoints one a line, as exported or typed (blank lines and ``#`` comments skipped).
+
+    The first mistyped line is refused, named by its number and beginning.
+    """
+    found = []
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip()
+        if not text:
+            continue
+        try:
+            found.append(parse_checkpoint(text))
+        except ValidationError as exc:
+            raise ValidationError(
+                _("第 {n} 行检查点（{t}）：{e}").format(n=number, t=text[:40], e=exc.message), field="checkpoint"
+            ) from exc
+    return found
+
+
 def _station_code(session: Session, station_id: int) -> str:
     return session.scalar(select(Station.code).where(Station.id == station_id)) or ""
 

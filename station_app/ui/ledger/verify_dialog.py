@@ -127,16 +127,11 @@ class VerifyDialog(QDialog):
     # --- checking --------------------------------------------------------------------------------
     def typed_checkpoints(self) -> list[chain.Checkpoint] | None:
         """The checkpoints typed in, or None (and the first mistyped line named in red)."""
-        found = []
-        for number, line in enumerate(self.extra.toPlainText().splitlines(), start=1):
-            text = line.split("#", 1)[0].strip()
-            if not text:
-                continue
-            try:
-                found.append(chain.parse_checkpoint(text))
-            except StationError as exc:
-                self.extra_error.setText(_("第 {n} 行：{e}").format(n=number, e=exc.message))
-                return None
+        try:
+            found = chain.parse_checkpoint_lines(self.extra.toPlainText().splitlines())
+        except StationError as exc:
+            self.extra_error.setText(exc.message)
+            return None
         self.extra_error.setText("")
         return found
 
