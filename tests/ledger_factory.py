@@ -62,3 +62,19 @@ def _current(session, actor: Actor, record_id: int):  # noqa: ANN001, ANN202
 
     [line] = ledger_lines(session, actor.station_id, record_ids=[record_id])
     return line
+
+
+def pad_and_rebuild(db: Database, minutes: int = 600) -> None:
+    """What a forger with the database file can do: pad the first record, recompute every hash after it
+    and the head, and drop the stored checkpoints. The chain alone then verifies."""
+    from sqlalchemy import select, text
+
+    with db.session() as session:
+        session.execute(text("DELETE FROM ledger_checkpoints"))
+        rows = session.scalars(select(ServiceRecord).order_by(ServiceRecord.seq)).all()
+        rows[0].minutes = rows[0].delta_minutes = minutes
+        prev = chain.GENESIS
+        for row in rows:
+            row.prev_hash = prev
+            row.entry_hash = prev = chain.link_hash(prev, chain.content_of(row))
+        session.execute(text("UPDATE chain_heads SET head_hash = :h"), {"h": prev})

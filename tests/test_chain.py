@@ -9,13 +9,13 @@ from sqlalchemy import text
 
 from station_app.db import Database
 from station_app.errors import StationError, ValidationError
-from station_app.models import LedgerCheckpoint, ServiceRecord, StationKeyShare
+from station_app.models import LedgerCheckpoint, StationKeyShare
 from station_app.services import chain
 from station_app.services.auth import Actor, authenticate, set_password
 from station_app.services.hours import counted_for, ledger_lines
 
 from .conftest import ADMIN_PASSWORD
-from .ledger_factory import add_correction, add_record
+from .ledger_factory import add_correction, add_record, pad_and_rebuild
 from .schedule_factory import make_volunteer
 
 
@@ -88,16 +88,7 @@ def test_a_rebuilt_chain_is_caught_by_a_checkpoint_typed_from_paper(db: Database
     assert chain.parse_checkpoint(checkpoint.text()) == checkpoint
     assert verify(db, admin, chain.parse_checkpoint(paper)).ok
 
-    # Someone pads the first record and recomputes every hash after it, and drops the stored checkpoints.
-    with db.session() as session:
-        session.execute(text("DELETE FROM ledger_checkpoints"))
-        rows = session.query(ServiceRecord).order_by(ServiceRecord.seq).all()
-        rows[0].minutes = rows[0].delta_minutes = 600
-        prev = chain.GENESIS
-        for row in rows:
-            row.prev_hash = prev
-            row.entry_hash = prev = chain.link_hash(prev, chain.content_of(row))
-        session.execute(text("UPDATE chain_heads SET head_hash = :h"), {"h": prev})
+    pad_and_rebuild(db)  # the first record padded, every hash after it recomputed, the stored checkpoints dropped
     assert verify(db, admin).ok  # the chain alone looks fine …
     report = verify(db, admin, chain.parse_checkpoint(paper))  # … the paper says otherwise
     assert [p.seq for p in report.problems] == [2] and "重建" in report.problems[0].message

@@ -14,12 +14,12 @@ from sqlalchemy import select, text
 
 from station_app.cli import main
 from station_app.db import Database, open_database
-from station_app.models import LedgerCheckpoint, ServiceRecord, Volunteer
+from station_app.models import LedgerCheckpoint, Volunteer
 from station_app.services import chain
 from station_app.services.auth import Actor, Role
 
 from .conftest import ADMIN_PASSWORD, add_user, setup_station
-from .ledger_factory import add_record
+from .ledger_factory import add_record, pad_and_rebuild
 from .schedule_factory import make_volunteer
 from .test_ledger_views import Y
 
@@ -74,16 +74,7 @@ def test_a_rebuilt_chain_is_reported_given_the_checkpoint_line(station, monkeypa
     code, out, _err = run(monkeypatch, capsys, ["--database", url, "checkpoint", "--list"])
     assert code == 0 and line in out.splitlines()
 
-    # Someone pads a record, recomputes every hash after it and drops the stored checkpoints.
-    with db.session() as session:
-        session.execute(text("DELETE FROM ledger_checkpoints"))
-        rows = session.scalars(select(ServiceRecord).order_by(ServiceRecord.seq)).all()
-        rows[0].minutes = rows[0].delta_minutes = 600
-        prev = chain.GENESIS
-        for row in rows:
-            row.prev_hash = prev
-            row.entry_hash = prev = chain.link_hash(prev, chain.content_of(row))
-        session.execute(text("UPDATE chain_heads SET head_hash = :h"), {"h": prev})
+    pad_and_rebuild(db)  # a record padded, every hash after it recomputed, the stored checkpoints dropped
     assert run(monkeypatch, capsys, ["--database", url, "verify"])[0] == 0  # the chain alone looks fine
     code, out, _err = run(monkeypatch, capsys, ["--database", url, "verify", "--checkpoint", line])
     assert code == 1 and "重建" in out
