@@ -27,7 +27,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..errors import StationError, ValidationError
@@ -46,7 +46,7 @@ from ..models import (
 )
 from ..models.ledger import ChainedMixin
 from . import audit
-from .auth import Actor, Permission, require
+from .auth import Actor, Permission, Role, require
 
 GENESIS = "0" * 64
 CHAINED = (ServiceRecord, StarAward, Honour, TimeBankEntry)
@@ -380,14 +380,8 @@ def checkpoint_on_login(session: Session, user: User, password: str, today: date
     key = _unwrap(share, password)
     if key is None:
         return
-    actor = Actor(user.id, user.username, user.display_name, _admin_role(), user.station_id)
+    actor = Actor(user.id, user.username, user.display_name, Role.ADMIN, user.station_id)
     make_checkpoint(session, actor, key, today)
-
-
-def _admin_role():  # noqa: ANN202
-    from .auth import Role
-
-    return Role.ADMIN
 
 
 # --- verifying ------------------------------------------------------------------------------
@@ -514,9 +508,3 @@ def verify_chain(
         problem(count, "", None, _("链头与最后一条记录不符：链头被改动过。"))
     return report
 
-
-def chain_length(session: Session, station_id: int) -> int:
-    return sum(
-        session.scalar(select(func.count()).select_from(model).where(model.station_id == station_id)) or 0  # type: ignore[attr-defined]
-        for model in CHAINED
-    )
