@@ -8,6 +8,7 @@ redemptions never subtracted (they lower the balance, not the level).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -31,11 +32,7 @@ IN_FORCE = ("", "kept")
 
 def star_level(minutes: int) -> int:
     """The star level cumulative service minutes give: 0 (none) to 5."""
-    level = 0
-    for threshold in STAR_THRESHOLDS:
-        if minutes >= threshold:
-            level += 1
-    return level
+    return bisect_right(STAR_THRESHOLDS, minutes)  # thresholds passed: 6000 → 1, 5999 → 0
 
 
 def next_threshold(minutes: int) -> int | None:
