@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from station_app.db import Database, open_database, upgrade
@@ -81,33 +82,8 @@ def _check_after_upgrade(database: Database) -> None:
         assert groups["空巢老人"] == 14
 
 
-def test_sqlite_station_from_0001_keeps_its_data(tmp_path: Path):
-    path = tmp_path / "station.db"
-    url = f"sqlite:///{path}"
-    database = Database(url)
-    upgrade(database.engine, "0001")
-    _fill_at_0001(database)
-    database.dispose()
-
-    database = open_database(url, backup_dir=tmp_path / "backups")
-    try:
-        _check_after_upgrade(database)
-    finally:
-        database.dispose()
-    assert list((tmp_path / "backups").glob("station-before-upgrade-0001-*.db"))
 
 
-def test_postgresql_station_from_0001_keeps_its_data(pg_url: str, tmp_path: Path):
-    database = Database(pg_url)
-    upgrade(database.engine, "0001")
-    _fill_at_0001(database)
-    database.dispose()
-
-    database = open_database(pg_url, backup_dir=tmp_path / "backups")
-    try:
-        _check_after_upgrade(database)
-    finally:
-        database.dispose()
 
 
 def _fill_at_0002(database: Database) -> None:
@@ -167,33 +143,8 @@ def _check_after_0002_upgrade(database: Database) -> None:
         assert session.scalar(select(func.count()).select_from(TrainingSession)) == 0
 
 
-def test_sqlite_station_from_0002_keeps_its_demand_data(tmp_path: Path):
-    path = tmp_path / "station.db"
-    url = f"sqlite:///{path}"
-    database = Database(url)
-    upgrade(database.engine, "0001")
-    _fill_at_0002(database)
-    database.dispose()
-
-    database = open_database(url, backup_dir=tmp_path / "backups")
-    try:
-        _check_after_0002_upgrade(database)
-    finally:
-        database.dispose()
-    assert list((tmp_path / "backups").glob("station-before-upgrade-0002-*.db"))
 
 
-def test_postgresql_station_from_0002_keeps_its_demand_data(pg_url: str, tmp_path: Path):
-    database = Database(pg_url)
-    upgrade(database.engine, "0001")
-    _fill_at_0002(database)
-    database.dispose()
-
-    database = open_database(pg_url, backup_dir=tmp_path / "backups")
-    try:
-        _check_after_0002_upgrade(database)
-    finally:
-        database.dispose()
 
 
 def _fill_at_0003(database: Database) -> None:
@@ -275,29 +226,25 @@ def _check_after_0002_upgrade_keeping_schedule(database: Database) -> None:
         assert session.scalar(select(User.display_name)) == "李站长"
 
 
-def test_sqlite_station_from_0003_keeps_its_schedule(tmp_path: Path):
-    url = f"sqlite:///{tmp_path / 'station.db'}"
-    database = Database(url)
+@pytest.mark.parametrize(
+    ("revision", "fill", "check"),
+    [
+        pytest.param("0001", _fill_at_0001, _check_after_upgrade, id="from-0001"),
+        pytest.param("0002", _fill_at_0002, _check_after_0002_upgrade, id="from-0002-demand"),
+        pytest.param("0003", _fill_at_0003, _check_after_0003_upgrade, id="from-0003-schedule"),
+    ],
+)
+def test_a_station_keeps_its_data_through_the_upgrade(db_url: str, tmp_path: Path, revision: str, fill, check):
+    """A station filled at an earlier revision opens (upgraded to head) with everything kept."""
+    database = Database(db_url)
     upgrade(database.engine, "0001")
-    _fill_at_0003(database)
+    fill(database)  # each fill upgrades as far as its own revision
     database.dispose()
 
-    database = open_database(url, backup_dir=tmp_path / "backups")
+    database = open_database(db_url, backup_dir=tmp_path / "backups")
     try:
-        _check_after_0003_upgrade(database)
+        check(database)
     finally:
         database.dispose()
-    assert list((tmp_path / "backups").glob("station-before-upgrade-0003-*.db"))
-
-
-def test_postgresql_station_from_0003_keeps_its_schedule(pg_url: str, tmp_path: Path):
-    database = Database(pg_url)
-    upgrade(database.engine, "0001")
-    _fill_at_0003(database)
-    database.dispose()
-
-    database = open_database(pg_url, backup_dir=tmp_path / "backups")
-    try:
-        _check_after_0003_upgrade(database)
-    finally:
-        database.dispose()
+    if db_url.startswith("sqlite"):  # the file was copied before the upgrade
+        assert list((tmp_path / "backups").glob(f"station-before-upgrade-{revision}-*.db"))
