@@ -143,3 +143,33 @@ def test_a_clerk_cannot_sign_and_an_admin_without_a_share_is_told(db: Database, 
 def test_a_mistyped_checkpoint_is_explained(typed: str, words: str):
     with pytest.raises(ValidationError, match=words):
         chain.parse_checkpoint(typed)
+
+
+def test_a_second_admin_gets_a_share_only_with_both_passwords(db: Database, admin: Actor, clerk: Actor):
+    from station_app.models import AuditEntry
+    from station_app.services.auth import Role
+
+    from .conftest import add_user
+
+    deputy = add_user(db, admin, "deputy", Role.ADMIN)  # password-1
+    with db.session() as session, pytest.raises(StationError, match="还没有本站的签名密钥"):
+        chain.unlock_signing_key(session, deputy, "password-1")
+    refusals = [
+        (admin, "wrong", deputy.user_id, "password-1", "密码不正确，无法打开"),
+        (admin, ADMIN_PASSWORD, deputy.user_id, "wrong", "deputy 的密码不正确"),
+        (admin, ADMIN_PASSWORD, clerk.user_id, "password-1", "只能交给本站在用的站长"),
+        (clerk, "password-1", deputy.user_id, "password-1", "权限"),
+    ]
+    for giver, own, to, theirs, words in refusals:
+        with db.session() as session, pytest.raises(StationError, match=words):
+            chain.share_signing_key(session, giver, own, to, theirs)
+    with db.session(write=False) as session:
+        assert chain.key_holders(session, admin.station_id) == {admin.user_id}
+    with db.session() as session:
+        chain.share_signing_key(session, admin, ADMIN_PASSWORD, deputy.user_id, "password-1")
+    with db.session() as session:
+        key = chain.unlock_signing_key(session, deputy, "password-1")
+        assert chain.make_checkpoint(session, deputy, key) is None  # nothing to sign yet, but the key is theirs
+        assert session.query(AuditEntry).filter_by(action="share_key").count() == 1
+    with db.session() as session, pytest.raises(StationError, match="已经持有"):
+        chain.share_signing_key(session, admin, ADMIN_PASSWORD, deputy.user_id, "password-1")

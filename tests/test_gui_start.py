@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import func, select
 
 from station_app.models import AuditEntry, Station, Team, User
-from station_app.services.auth import Role
+from station_app.services.auth import Role, authenticate
 from station_app.ui import app as app_module
 from station_app.ui.common import AppContext
 from station_app.ui.login_dialog import LoginDialog
+from station_app.ui.qt import QDialog
 from station_app.ui.setup_dialog import StationSetupDialog
 from station_app.ui.teams_dialog import TeamEditDialog, TeamsDialog
 from station_app.ui.users_dialog import PasswordDialog, UserEditDialog, UsersDialog
@@ -239,3 +240,39 @@ def test_station_details_edited_by_admin_only(qtbot, db):
     readonly = StationDialog(AppContext(db=db, actor=clerk))
     qtbot.addWidget(readonly)
     assert readonly.name.isReadOnly()
+
+
+def test_the_key_holder_gives_a_second_admin_the_signing_key(qtbot, db):
+    from station_app.services import chain
+    from station_app.ui.users_dialog import KeyShareDialog
+
+    admin = setup_station(db)
+    ctx = AppContext(db=db, actor=admin)
+    add = UserEditDialog(ctx)
+    qtbot.addWidget(add)
+    add.username.setText("fu")
+    add.display_name.setText("副站长")
+    add.role.setCurrentIndex(add.role.findData("admin"))
+    add.password.setText("deputy-pass")
+    add.confirm.setText("deputy-pass")
+    add.accept()
+    users = UsersDialog(ctx)
+    qtbot.addWidget(users)
+    column = UsersDialog.HEADERS.index("签名密钥")
+    assert [users.table.item(r, column).text() for r in range(2)] == ["持有", "未持有"]
+
+    deputy = next(u for u in users.users if u.username == "fu")
+    share = KeyShareDialog(ctx, deputy)
+    qtbot.addWidget(share)
+    share.own.setText(ADMIN_PASSWORD)
+    share.theirs.setText("wrong-pass")
+    share.accept()
+    assert "副站长 的密码不正确" in share.error.text()
+    share.theirs.setText("deputy-pass")
+    share.accept()
+    assert share.error.text() == "" and share.result() == QDialog.DialogCode.Accepted
+    users.reload()
+    assert [users.table.item(r, column).text() for r in range(2)] == ["持有", "持有"]
+    with db.session() as session:  # the deputy's own password now opens the key
+        deputy_actor = authenticate(session, "fu", "deputy-pass")
+        assert chain.unlock_signing_key(session, deputy_actor, "deputy-pass")

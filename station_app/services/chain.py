@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from ..errors import StationError, ValidationError
+from ..errors import NotFound, StationError, ValidationError
 from ..i18n import _
 from ..models import (
     ChainHead,
@@ -202,6 +202,36 @@ def unlock_signing_key(session: Session, actor: Actor, password: str) -> Ed25519
     if key is None:
         raise ValidationError(_("密码不正确，无法打开本站的签名密钥。"), field="password")
     return key
+
+
+def key_holders(session: Session, station_id: int) -> set[int]:
+    """Ids of the users who hold a share of the station's private key."""
+    return set(session.scalars(select(StationKeyShare.user_id).where(StationKeyShare.station_id == station_id)))
+
+
+def share_signing_key(session: Session, actor: Actor, password: str, user_id: int, user_password: str) -> None:
+    """Give another administrator of the station their own share of the signing key.
+
+    Both are at the PC: the key holder opens the key with their password, and the new holder's
+    password (checked against their account) wraps their copy. Audited.
+    """
+    from .auth import verify_password
+
+    require(actor, Permission.SIGN_LEDGER)
+    user = session.get(User, user_id)
+    if user is None or user.station_id != actor.station_id:
+        raise NotFound(_("找不到这个账号。"))
+    if user.role != Role.ADMIN.value or not user.active:
+        raise ValidationError(_("签名密钥只能交给本站在用的站长/管理员账号。"), field="user")
+    if session.get(StationKeyShare, (actor.station_id, user.id)) is not None:
+        raise ValidationError(_("{u} 已经持有本站的签名密钥。").format(u=user.display_name), field="user")
+    key = unlock_signing_key(session, actor, password)
+    if not verify_password(user_password, user.password_hash):
+        raise ValidationError(_("{u} 的密码不正确。").format(u=user.display_name), field="user_password")
+    session.add(StationKeyShare(station_id=actor.station_id, user_id=user.id, encrypted_private_key=_wrap(key, user_password)))
+    audit.record(
+        session, actor, "share_key", "user", user.id, summary=_("把本站签名密钥交给 {u}").format(u=user.username)
+    )
 
 
 def rewrap_after_password_change(session: Session, user_id: int, old_password: str, new_password: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..errors import StationError
 from ..i18n import _
-from ..services import auth
+from ..services import auth, chain
 from .common import AppContext, dialog_buttons, error_label
 from .qt import (
     QAbstractItemView,
@@ -13,6 +13,7 @@ from .qt import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QTableWidget,
@@ -117,8 +118,42 @@ class PasswordDialog(QDialog):
         super().accept()
 
 
+class KeyShareDialog(QDialog):
+    """The key holder gives another administrator their own copy of the station's signing key."""
+
+    def __init__(self, ctx: AppContext, user: auth.UserInfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.user = user
+        self.setWindowTitle(_("交给 {u} 签名密钥").format(u=user.display_name))
+        self.own = _password()
+        self.theirs = _password()
+        self.error = error_label()
+        note = QLabel(_("签名密钥用来签署台账检查点。请 {u} 到场，各自输入自己的密码；"
+                        "密钥会用 {u} 的密码另存一份，以后 {u} 登录时也能签署。").format(u=user.display_name))
+        note.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(_("我的密码（{u}）").format(u=ctx.actor.display_name), self.own)
+        form.addRow(_("{u} 的密码").format(u=user.display_name), self.theirs)
+        layout = QVBoxLayout(self)
+        layout.addWidget(note)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(dialog_buttons(self, _("交给签名密钥")))
+
+    def accept(self) -> None:
+        self.error.clear()
+        try:
+            with self.ctx.db.session() as session:
+                chain.share_signing_key(session, self.ctx.actor, self.own.text(), self.user.id, self.theirs.text())
+        except StationError as exc:
+            self.error.setText(exc.message)
+            return
+        super().accept()
+
+
 class UsersDialog(QDialog):
-    HEADERS = (_("用户名"), _("姓名"), _("角色"), _("状态"))
+    HEADERS = (_("用户名"), _("姓名"), _("角色"), _("状态"), _("签名密钥"))
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,13 +170,17 @@ class UsersDialog(QDialog):
         add = QPushButton(_("新建账号"))
         edit = QPushButton(_("修改"))
         reset = QPushButton(_("重置密码"))
+        self.share_button = QPushButton(_("交给签名密钥…"))
+        self.share_button.setToolTip(_("让选中的站长/管理员也能签署台账检查点（需持有密钥的站长操作）"))
+        self.share_button.setEnabled(ctx.actor.can(auth.Permission.SIGN_LEDGER))
         close = QPushButton(_("关闭"))
         add.clicked.connect(self.add_user)
         edit.clicked.connect(self.edit_user)
         reset.clicked.connect(self.reset_password)
+        self.share_button.clicked.connect(self.share_key)
         close.clicked.connect(self.accept)
         row = QHBoxLayout()
-        for button in (add, edit, reset):
+        for button in (add, edit, reset, self.share_button):
             row.addWidget(button)
         row.addStretch(1)
         row.addWidget(close)
@@ -153,10 +192,12 @@ class UsersDialog(QDialog):
     def reload(self) -> None:
         with self.ctx.db.session(write=False) as session:
             self.users = auth.list_users(session, self.ctx.actor)
+            holders = chain.key_holders(session, self.ctx.actor.station_id)
         self.table.setRowCount(len(self.users))
         for r, user in enumerate(self.users):
+            key = _("持有") if user.id in holders else (_("未持有") if user.role is auth.Role.ADMIN else "")
             for c, value in enumerate((user.username, user.display_name, user.role.label,
-                                       _("可用") if user.active else _("已停用"))):
+                                       _("可用") if user.active else _("已停用"), key)):
                 self.table.setItem(r, c, QTableWidgetItem(value))
 
     def _current(self) -> auth.UserInfo | None:
@@ -176,3 +217,9 @@ class UsersDialog(QDialog):
         user = self._current()
         if user:
             PasswordDialog(self.ctx, user.id, user.username, parent=self).exec()
+            self.reload()  # a reset by someone else takes away the user's copy of the signing key
+
+    def share_key(self) -> None:
+        user = self._current()
+        if user and KeyShareDialog(self.ctx, user, parent=self).exec():
+            self.reload()
