@@ -8,11 +8,13 @@ characters such as 堃 喆 䶮 𠮷, so it is the fallback for any text Micro He
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
 from importlib.resources import as_file
 
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 
+from ..errors import StationError
 from ..resources import resource_path
 
 HEI = "WQYMicroHei"
@@ -48,3 +50,38 @@ def covers(font_name: str, text: str) -> bool:
 def font_for(text: str, preferred: str = HEI) -> str:
     """``preferred`` if it can draw all of ``text``, else the font with the wider coverage (WenKai)."""
     return preferred if covers(preferred, text) else KAI
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The distinct characters of ``text`` (whitespace aside) that no bundled font can draw, in order."""
+    register_fonts()
+    cmaps = [_registered[name].face.charToGlyph for name, _file, _index in BUNDLED]
+    missing: list[str] = []
+    for ch in dict.fromkeys(text):
+        if not ch.isspace() and all(ord(ch) not in cmap for cmap in cmaps):
+            missing.append(ch)
+    return missing
+
+
+class GlyphMissing(StationError):
+    """A text to print holds a character neither bundled font has: it would print as a blank or a box."""
+
+    def __init__(self, who: str, chars: list[str]) -> None:
+        named = "、".join(f"“{ch}”（U+{ord(ch):04X}）" for ch in chars)
+        super().__init__(
+            f"{who}中，{named}在内置的两种字体中都没有，打印出来会是空白或方框。"
+            "请核对姓名用字，或改用同音常用字并在备注中说明。"
+        )
+        self.who = who
+        self.chars = chars
+
+
+def check_printable(items: Iterable[tuple[str, str]]) -> None:
+    """Raise :class:`GlyphMissing` for the first (who, text) whose text a bundled font cannot draw.
+
+    ``who`` names the document the way the message should, e.g. "“张三”的证书".
+    """
+    for who, text in items:
+        chars = missing_glyphs(text)
+        if chars:
+            raise GlyphMissing(who, chars)
