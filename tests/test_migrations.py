@@ -218,6 +218,46 @@ def _check_after_0003_upgrade(database: Database) -> None:
         assert chain.verify_chain(session, 1).ok
 
 
+def _fill_at_0004(database: Database) -> None:
+    """Revision 0004's ledger on top of 0003: the admin's key made at login, and a service record in the chain."""
+    from datetime import date, datetime
+
+    from station_app.models import ServiceRecord
+    from station_app.services import chain
+
+    _fill_at_0003(database)
+    upgrade(database.engine, "0004")
+    with database.session() as session:
+        actor = authenticate(session, "admin", ADMIN_PASSWORD)
+    with database.session() as session:
+        chain.append(session, 1, ServiceRecord(
+            kind="record", volunteer_id=1, activity_id=1, content="三月健康义诊", category="help", place="活动室",
+            organiser="李站长", service_date=date(2026, 3, 8), starts_at=datetime(2026, 3, 8, 9, 0),
+            ends_at=datetime(2026, 3, 8, 11, 30), minutes=150, attendance="present", evaluation="good",
+            needs_approval=False, delta_minutes=150, recorder_id=actor.user_id, recorder_name=actor.display_name,
+        ))
+
+
+def _check_after_0004_upgrade(database: Database) -> None:
+    from datetime import date
+
+    from station_app.models import CertificateIssue
+    from station_app.services import certificates, chain
+
+    with database.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(CertificateIssue)) == 0
+        assert chain.verify_chain(session, 1).ok
+    with database.session() as session:
+        actor = authenticate(session, "admin", ADMIN_PASSWORD)
+    with database.session() as session:  # the new table takes the station's first record certificate
+        key = chain.unlock_signing_key(session, actor, ADMIN_PASSWORD)
+        printable = certificates.record_certificate(session, actor, key, 1, date(2026, 1, 1), date(2026, 3, 31))
+        certificates.record_issued(session, actor, [printable])
+    assert printable.document.name == "王秀英" and printable.document.total_hours_text == "2.5"
+    with database.session(write=False) as session:
+        assert certificates.verify_payload(session, printable.document.stamp.qr_payload).valid
+
+
 def _check_after_0002_upgrade_keeping_schedule(database: Database) -> None:
     """0002's checks, except that this station now has the activity 0003's fill added."""
     with database.session(write=False) as session:
@@ -232,6 +272,7 @@ def _check_after_0002_upgrade_keeping_schedule(database: Database) -> None:
         pytest.param("0001", _fill_at_0001, _check_after_upgrade, id="from-0001"),
         pytest.param("0002", _fill_at_0002, _check_after_0002_upgrade, id="from-0002-demand"),
         pytest.param("0003", _fill_at_0003, _check_after_0003_upgrade, id="from-0003-schedule"),
+        pytest.param("0004", _fill_at_0004, _check_after_0004_upgrade, id="from-0004-ledger"),
     ],
 )
 def test_a_station_keeps_its_data_through_the_upgrade(db_url: str, tmp_path: Path, revision: str, fill, check):

@@ -30,6 +30,7 @@ from .ledger import (
     TimeBankPosting,
 )
 from .org import City, Community, Station, Town
+from .printing import CertificateIssue
 from .schedule import (
     Activity,
     ActivitySeries,
@@ -45,6 +46,7 @@ from .user import User
 from .volunteer import Skill, Team, TeamMember, Volunteer, volunteer_skills
 
 __all__ = [
+    "CertificateIssue",
     "ChainHead",
     "Honour",
     "HonourTitle",

@@ -96,6 +96,17 @@ ACTION_LABELS = {
     "reveal": _("查看完整信息"),
     "password": _("修改密码"),
     "demo": _("生成演示数据"),
+    "record_hours": _("录入时长"),
+    "correct": _("申请更正"),
+    "approve": _("批准"),
+    "reject": _("驳回"),
+    "confirm": _("星级认定"),
+    "award": _("授予嘉许"),
+    "redeem": _("时长兑换"),
+    "reverse": _("冲正"),
+    "checkpoint": _("签署检查点"),
+    "share_key": _("交给签名密钥"),
+    "print": _("打印证书"),
 }
 
 

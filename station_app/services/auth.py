@@ -46,6 +46,7 @@ class Permission(Enum):
     CONFIRM_AWARDS = _("星级认定和嘉许")
     REDEEM_HOURS = _("办理时长兑换")
     SIGN_LEDGER = _("签署台账检查点")
+    PRINT_CERTIFICATES = _("打印证书和服务记录证明")
     MANAGE_USERS = _("管理用户账号")
     MANAGE_STATION = _("修改站点信息")
     VIEW_AUDIT = _("查看审计日志")

@@ -41,6 +41,7 @@ from .auth import Actor, Role, create_user
 from .demo_activities import build_activity_demo
 from .demo_demand import DEMAND_NEW_RESIDENTS, build_demand_demo
 from .demo_ledger import build_ledger_demo
+from .demo_printing import build_printing_demo
 from .demo_training import build_training_demo
 from .pinyin import name_keys
 from .stations import StationSetup, initialise_station, is_initialised
@@ -732,6 +733,8 @@ def build_demo(
         )
         # The service ledger on top: hours, star levels, honours, the time bank and a signed checkpoint.
         build_ledger_demo(session, admin, clerk, random.Random(seed + 6), today, password=DEMO_PASSWORD)
+        # The print centre: a seal, and the certificates printed so far.
+        build_printing_demo(session, admin, today, password=DEMO_PASSWORD)
 
         audit.record(
             session, admin, "demo", "station", station_id,
