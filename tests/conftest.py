@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -39,6 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     _one_day.stop()
+    previews = sys.modules.get("station_app.ui.printing.pdf_pages")
+    if previews is not None:  # as the program does at exit: previews left open by widgets under test
+        previews.close_all()
 
 
 @pytest.fixture(autouse=True)

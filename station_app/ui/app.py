@@ -14,6 +14,8 @@ from .common import AppContext
 from .fonts import register_fonts
 from .login_dialog import LoginDialog
 from .main_window import MainWindow
+from .printing.pdf_pages import close_all as close_all_pdfs
+from .printing.worker import BackgroundJob
 from .qt import QApplication, QMessageBox
 from .setup_dialog import StationSetupDialog
 
@@ -60,4 +62,6 @@ def run_gui(url: str) -> int:
         window.show()
         return app.exec()
     finally:
+        BackgroundJob.stop_all()  # a batch still drawing is cancelled, its partial files removed
+        close_all_pdfs()
         db.dispose()

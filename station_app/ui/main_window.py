@@ -12,6 +12,8 @@ from .demand.tab import DemandTab
 from .hours.tab import HoursTab
 from .ledger.tab import LedgerTab
 from .ledger.verify_dialog import VerifyDialog
+from .printing.templates_dialog import TemplatesDialog
+from .printing.verify_dialog import VerifyCertificateDialog
 from .qt import QAction, QMainWindow, QMessageBox, QTabWidget
 from .roster.tab import RosterTab
 from .schedule.tab import ScheduleTab
@@ -102,9 +104,17 @@ class MainWindow(QMainWindow):
         self.verify_action = QAction(_("校验台账…"), self)
         self.verify_action.setToolTip(_("检查服务台账有没有在程序之外被改动或删除，并可签署检查点"))
         self.verify_action.triggered.connect(lambda: VerifyDialog(self.ctx, self).exec())
+        self.verify_certificate_action = QAction(_("校验证书…"), self)
+        self.verify_certificate_action.setToolTip(_("扫描或输入证书上的二维码内容，离线核验证书真伪"))
+        self.verify_certificate_action.triggered.connect(lambda: VerifyCertificateDialog(self.ctx, self).exec())
+        self.templates_action = QAction(_("文书模板与印章…"), self)
+        self.templates_action.setToolTip(_("修改证书、证明和光荣榜的文字，设置印章图片"))
+        self.templates_action.triggered.connect(lambda: TemplatesDialog(self.ctx, self).exec())
         system.addAction(self.users_action)
         system.addAction(self.audit_action)
         system.addAction(self.verify_action)
+        system.addAction(self.verify_certificate_action)
+        system.addAction(self.templates_action)
         system.addAction(password_action)
 
         help_menu = menu.addMenu(_("帮助"))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ...errors import StationError
 from ...i18n import _
+from ...services import certificates as certs
 from ...services import honours as svc
 from ...services.auth import Permission
 from ..common import AppContext, dialog_buttons, error_label
@@ -30,6 +32,9 @@ from ..qt import (
     QWidget,
 )
 from .stars import USER, lock_buttons, note_label, status_label
+
+if TYPE_CHECKING:
+    from ..printing.centre import CertificatePreviewDialog
 
 
 def table(headers: tuple[str, ...]) -> QTableWidget:
@@ -271,12 +276,17 @@ class HonoursPage(QWidget):
         for key, label in svc.TARGET_KINDS.items():
             self.kind.addItem(label, key)
         self.table = table(self.HEADERS)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # print several at once
+        self.table.itemSelectionChanged.connect(self._update_print_button)
         self.award_button = QPushButton(_("授予嘉许…"))
         self.titles_button = QPushButton(_("称号管理…"))
+        self.print_button = QPushButton(_("打印荣誉证书…"))
         self.award_button.clicked.connect(self.award)
         self.titles_button.clicked.connect(self.manage_titles)
+        self.print_button.clicked.connect(lambda: self.print_certificates())
         lock_buttons(ctx, Permission.CONFIRM_AWARDS, self.award_button)
         lock_buttons(ctx, Permission.MANAGE_RULES, self.titles_button)
+        self.may_print = lock_buttons(ctx, Permission.PRINT_CERTIFICATES, self.print_button)
         self.count_label = QLabel()
         self.status = status_label()
         filters = QHBoxLayout()
@@ -288,6 +298,7 @@ class HonoursPage(QWidget):
         filters.addStretch(1)
         filters.addWidget(self.award_button)
         filters.addWidget(self.titles_button)
+        filters.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
@@ -320,6 +331,31 @@ class HonoursPage(QWidget):
         for col, width in enumerate((100, 130, 100, 120, 140, 160)):
             self.table.setColumnWidth(col, width)
         self.count_label.setText(_("共 {n} 项嘉许").format(n=len(self.rows)))
+        self._update_print_button()
+
+    def selected(self) -> list[svc.HonourRow]:
+        return [self.rows[index.row()] for index in sorted(self.table.selectionModel().selectedRows())]
+
+    def _update_print_button(self) -> None:
+        if not self.may_print:
+            return
+        chosen = len(self.selected())
+        self.print_button.setEnabled(chosen > 0)
+        self.print_button.setToolTip(_("打印所选 {n} 项嘉许的荣誉证书。").format(n=chosen) if chosen
+                                     else _("请先在列表中选择要打印的嘉许（按住 Ctrl 或 Shift 可多选）。"))
+
+    def print_certificates(self) -> CertificatePreviewDialog | None:
+        """The selected honours' certificates in a preview window, to print or save."""
+        chosen = self.selected()
+        if not chosen:
+            return None
+        from ..printing.centre import print_certificates  # the print centre imports the awards pages
+
+        actor, honour_ids = self.ctx.actor, [h.id for h in chosen]
+        title = (_("荣誉证书 · {n}").format(n=chosen[0].target_name) if len(chosen) == 1
+                 else _("荣誉证书 · {n} 份").format(n=len(chosen)))
+        return print_certificates(self, self.ctx, lambda s, key: certs.honour_certificates(s, actor, key, honour_ids),
+                                  title)
 
     def award(self) -> None:
         dialog = HonourDialog(self.ctx, self)

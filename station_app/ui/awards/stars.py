@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ...i18n import _
+from ...services import certificates as certs
 from ...services import stars as svc
 from ...services.auth import Permission
 from ...services.hours import MAX_LEVEL, STAR_THRESHOLD_HOURS, hours_text, level_name
@@ -27,6 +29,9 @@ from ..qt import (
     QWidget,
 )
 from ..rows_model import CENTER, Column, RowsModel, RowsTable
+
+if TYPE_CHECKING:
+    from ..printing.centre import CertificatePreviewDialog
 
 GOLD = QColor("#b8860b")
 OK_STYLE = "color: #2e7d32;"
@@ -59,6 +64,14 @@ def status_label() -> QLabel:
     label.setStyleSheet(OK_STYLE)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def print_star_certificates(parent: QWidget, ctx: AppContext, award_ids: list[int],
+                            title: str) -> CertificatePreviewDialog | None:
+    """Star certificates of these awards in a preview window to print or save (see ``printing.centre``)."""
+    from ..printing.centre import print_certificates  # the print centre imports this module
+
+    return print_certificates(parent, ctx, lambda s, key: certs.star_certificates(s, ctx.actor, key, award_ids), title)
 
 
 RULE_TEXT = _("星级按累计志愿服务时长自动计算（更正后的时长，培训不计入，兑换不扣减）：{t} 小时依次为一至五星级。").format(
@@ -102,11 +115,16 @@ class OverviewPage(QWidget):
         self.next_button = QPushButton(_("下一页"))
         self.prev_button.clicked.connect(lambda: self.turn(-1))
         self.next_button.clicked.connect(lambda: self.turn(1))
+        self.print_button = QPushButton(_("打印星级证书…"))
+        self.print_button.clicked.connect(lambda: self.print_certificate())
+        self.may_print = lock_buttons(ctx, Permission.PRINT_CERTIFICATES, self.print_button)
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_print_button())
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         filters.addWidget(self.level_filter)
         filters.addStretch(1)
+        filters.addWidget(self.print_button)
         pager = QHBoxLayout()
         pager.addWidget(self.count_label)
         pager.addStretch(1)
@@ -152,6 +170,7 @@ class OverviewPage(QWidget):
         )
         self.prev_button.setEnabled(self.offset > 0)
         self.next_button.setEnabled(shown_to < self.total)
+        self._update_print_button()  # a reset clears the selection without a signal
 
     @staticmethod
     def summary_text(distribution: dict[int, int]) -> str:
@@ -163,6 +182,32 @@ class OverviewPage(QWidget):
 
     def shown(self) -> list[svc.StarRow]:
         return list(self.model.rows)
+
+    def selected(self) -> svc.StarRow | None:
+        numbers = self.table.selected_row_numbers()
+        return self.model.row(numbers[0]) if numbers else None
+
+    def _update_print_button(self) -> None:
+        if not self.may_print:
+            return
+        row = self.selected()
+        self.print_button.setEnabled(row is not None)
+        self.print_button.setToolTip(
+            _("请先在列表中选择一名志愿者。") if row is None
+            else _("打印{n}的星级证书（已认定的最高星级）。").format(n=row.name) if row.confirmed_level
+            else _("{n}还没有认定的星级，不能打印星级证书。").format(n=row.name))
+
+    def print_certificate(self) -> CertificatePreviewDialog | None:
+        """The selected volunteer's certificate of their highest confirmed level, to print or save."""
+        row = self.selected()
+        if row is None:
+            return None
+        from ..printing.centre import print_certificates  # the print centre imports this module
+
+        actor, volunteer_id = self.ctx.actor, row.volunteer_id
+        return print_certificates(
+            self, self.ctx, lambda s, key: [certs.star_certificate_for(s, actor, key, volunteer_id)],
+            _("星级证书 · {n}").format(n=row.name))
 
 
 # --- 新达星级 --------------------------------------------------------------------------------------
@@ -190,6 +235,12 @@ class EligiblePage(QWidget):
         self.confirm_all_button.clicked.connect(lambda: self.confirm_ids([r.volunteer_id for r in self.rows]))
         self.can_confirm = lock_buttons(ctx, Permission.CONFIRM_AWARDS, self.confirm_button, self.confirm_all_button,
                                         self.on)
+        self.may_print = ctx.actor.can(Permission.PRINT_CERTIFICATES)
+        self.just_confirmed: list[int] = []  # award ids of the last confirmation, offered for printing
+        self.printed: CertificatePreviewDialog | None = None
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(lambda: self.print_confirmed())
+        self.print_button.setVisible(False)
         self.count_label = QLabel()
         self.status = status_label()
         actions = QHBoxLayout()
@@ -204,7 +255,10 @@ class EligiblePage(QWidget):
                                       "一次跨过两个星级的，直接认定所达的最高星级。有待复核认定的志愿者，复核后才出现在这里。")))
         layout.addLayout(actions)
         layout.addWidget(self.table, 1)
-        layout.addWidget(self.status)
+        result = QHBoxLayout()
+        result.addWidget(self.status, 1)
+        result.addWidget(self.print_button)
+        layout.addLayout(result)
         self.refresh()
 
     def refresh(self) -> None:
@@ -265,6 +319,27 @@ class EligiblePage(QWidget):
             self.status.setText(_("已认定 {n} 人，证书编号：").format(n=len(awards)) + "；".join(
                 f"{a.name} {a.level_text} {a.certificate_no}" for a in awards))
         self.refresh()
+        if awards:
+            self.offer_printing(awards)
+
+    def offer_printing(self, awards: list[svc.AwardRow]) -> None:
+        """Offer, beside the confirmation's message, to print the certificates just confirmed.
+
+        A button, not a question box: the page stays usable, and certificates are often printed
+        later, for a ceremony (from here, 星级总览 or 证书打印).
+        """
+        self.just_confirmed = [a.id for a in awards]
+        self.print_button.setText(_("打印这 {n} 人的星级证书…").format(n=len(awards)))
+        self.print_button.setToolTip(_("已认定 {n} 人。现在打印他们的星级证书（打印或另存为 PDF 后记为已发放）。").format(
+            n=len(awards)))
+        self.print_button.setVisible(self.may_print and bool(awards))
+
+    def print_confirmed(self) -> CertificatePreviewDialog | None:
+        if not self.just_confirmed:
+            return None
+        self.printed = print_star_certificates(
+            self, self.ctx, list(self.just_confirmed), _("星级证书 · {n} 份").format(n=len(self.just_confirmed)))
+        return self.printed
 
 
 # --- 待复核 ---------------------------------------------------------------------------------------

@@ -20,9 +20,13 @@ from ...services import ledger_views
 from ...services import projects as projects_svc
 from ...services import teams as teams_svc
 from ...services import volunteers as vol_svc
+from ...services.auth import Permission
 from ...services.ledger_export import LedgerDocument, document_of, write_xlsx
+from ..awards.stars import lock_buttons
 from ..common import AppContext, show_error
 from ..demand.projects import date_edit
+from ..printing.centre import CertificatePreviewDialog
+from ..printing.record_dialog import issue_record_certificate
 from ..qt import (
     QComboBox,
     QFileDialog,
@@ -67,13 +71,16 @@ class LedgerPage(QWidget):
         self.status.setStyleSheet("color: #555;")
         self.excel_button = QPushButton(_("导出 Excel"))
         self.pdf_button = QPushButton(_("导出 PDF"))
+        self.print_button = QPushButton(_("打印预览…"))
         self.excel_button.clicked.connect(lambda: self.export_excel())
         self.pdf_button.clicked.connect(lambda: self.export_pdf())
+        self.print_button.clicked.connect(lambda: self.print_preview())
         self.controls = QHBoxLayout()
         self.build_controls(self.controls)
         self.controls.addStretch(1)
         self.controls.addWidget(self.excel_button)
         self.controls.addWidget(self.pdf_button)
+        self.controls.addWidget(self.print_button)
         layout = QVBoxLayout(self)
         layout.addLayout(self.controls)
         layout.addWidget(self.body(), 1)
@@ -114,6 +121,7 @@ class LedgerPage(QWidget):
         self.shown.set_document(self.document)
         self.excel_button.setEnabled(self.document is not None)
         self.pdf_button.setEnabled(self.document is not None)
+        self.print_button.setEnabled(self.document is not None)
         self.status.setText("")
 
     def export_excel(self, path: str | None = None) -> Path | None:
@@ -122,7 +130,26 @@ class LedgerPage(QWidget):
     def export_pdf(self, path: str | None = None) -> Path | None:
         return self._export(".pdf", path, write_pdf)
 
-    def _export(self, suffix: str, path: str | None, write: Callable[[LedgerDocument, Path], Path]) -> Path | None:
+    def print_preview(self) -> Path | None:
+        """The ledger as it prints, in a preview window with 打印… and 另存为 PDF…."""
+        from ..printing.centre import scratch_file
+
+        doc = self.document
+        if doc is None:
+            show_error(self, self.placeholder)
+            return None
+        written = self._export(".pdf", str(scratch_file(doc.file_stem)), write_pdf, quiet=True)
+        if written is not None:
+            self.show_preview(written, doc.title, f"{doc.file_stem}.pdf")
+        return written
+
+    def show_preview(self, path: Path, title: str, suggested: str) -> None:
+        from ..printing.preview import PreviewDialog
+
+        PreviewDialog.show_pdf(self, path, title, suggested)
+
+    def _export(self, suffix: str, path: str | None, write: Callable[[LedgerDocument, Path], Path], *,
+                quiet: bool = False) -> Path | None:
         doc = self.document
         if doc is None:
             show_error(self, self.placeholder)
@@ -138,7 +165,8 @@ class LedgerPage(QWidget):
         except OSError as exc:
             show_error(self, _("无法写入文件 {f}：{e}").format(f=path, e=exc.strerror or exc))
             return None
-        self.status.setText(_("已导出：{p}").format(p=written))
+        if not quiet:
+            self.status.setText(_("已导出：{p}").format(p=written))
         return written
 
 
@@ -149,8 +177,15 @@ class VolunteerLedgerPage(LedgerPage):
     placeholder = _("在左侧搜索并选择一名志愿者，查看其服务记录台账。")
     MAX_SHOWN = 100
 
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.controls.addWidget(self.record_button)
+
     def build_controls(self, row: QHBoxLayout) -> None:
         self.volunteer_id: int | None = None
+        self.record_button = QPushButton(_("开具服务记录证明…"))
+        self.record_button.clicked.connect(lambda: self.issue_record())
+        self.may_print = lock_buttons(self.ctx, Permission.PRINT_CERTIFICATES, self.record_button)
         self.search = QLineEdit(placeholderText=_("搜索：姓名、拼音首字母、电话、身份证后四位、志愿者编号"))
         self.search.setClearButtonEnabled(True)
         self.results = QListWidget()
@@ -199,6 +234,23 @@ class VolunteerLedgerPage(LedgerPage):
         if self.volunteer_id is None:
             return None
         return ledger_views.volunteer_ledger(session, self.ctx.actor, self.volunteer_id)
+
+    def _show(self, view: object | None) -> None:
+        super()._show(view)
+        if self.may_print:
+            self.record_button.setEnabled(view is not None)
+            self.record_button.setToolTip(_("为这名志愿者开具一份志愿服务记录证明（开具即登记证明编号）。")
+                                          if view is not None else self.placeholder)
+
+    def issue_record(self) -> CertificatePreviewDialog | None:
+        """开具服务记录证明 for the volunteer shown: the period, then the certificate to print or save."""
+        view = self.view
+        if not isinstance(view, ledger_views.VolunteerLedger):
+            show_error(self, self.placeholder)
+            return None
+        days = [d for d in (view.volunteer.registered_on, *(line.service_date for line in view.lines[:1])) if d]
+        return issue_record_certificate(self, self.ctx, view.volunteer.id, view.volunteer.name,
+                                        first_day=min(days) if days else None)
 
 
 # --- 活动/项目台账 -----------------------------------------------------------------------------------
