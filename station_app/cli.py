@@ -112,14 +112,17 @@ def cmd_useradd(args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_login_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return getpass.getpass(_("用户 {u} 的密码：").format(u=args.as_user))
+
+
 def _login(args: argparse.Namespace, db: Database):  # noqa: ANN202 - an Actor
     """Who a scripted command acts as: ``--as`` and a password typed or read from stdin."""
     from .services.auth import authenticate
 
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(_("用户 {u} 的密码：").format(u=args.as_user))
+    password = _read_login_password(args)
     with db.session() as session:
         return authenticate(session, args.as_user, password)
 
@@ -388,10 +391,7 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     if not args.as_user:
         raise StationError(_("签署检查点需要站长账号：请加上 --as 用户名（或用 --list 列出已有检查点）。"))
     db = _open_existing(args)
-    if args.password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = getpass.getpass(_("用户 {u} 的密码：").format(u=args.as_user))
+    password = _read_login_password(args)
     with db.session() as session:
         actor = authenticate(session, args.as_user, password)
     with db.session() as session:
@@ -612,6 +612,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--confirm-all", action="store_true", help=_("认定全部新达星级的志愿者并发放证书编号"))
     p.add_argument("--date", help=_("认定日期 YYYY-MM-DD，默认今天"))
     p.set_defaults(func=cmd_stars)
+
+    from .cli_print import add_parsers as add_print_parsers
+
+    add_print_parsers(sub, _login_args)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)
