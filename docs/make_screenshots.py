@@ -95,6 +95,7 @@ def main() -> int:
     awards_screenshots(ctx, window, save)
     timebank_screenshots(ctx, window, save)
     ledger_screenshots(ctx, window, save)
+    printing_screenshots(ctx, window, save)
     return 0
 
 
@@ -709,6 +710,110 @@ def ledger_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext,
         verify.extra.setPlainText(f"{checkpoint.count} {chain.grouped(checkpoint.head_hash)}")
         verify.verify()
     save(verify, "verify", (720, 520))
+    verify.close()
+
+
+def printing_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """证书打印 (two unprinted star certificates previewed, a 志愿服务记录证明 made, 打印记录 with a reprint), the
+    certificate, record certificate and honour-roll PDFs, 文书模板与印章, and 校验证书 with a genuine and a changed
+    QR payload. Making the record certificate issues its number in this throwaway demo database."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from station_app.models import CertificateIssue
+    from station_app.reports.batch import render
+    from station_app.services import certificates as certs
+    from station_app.services import ledger_views
+    from station_app.services.demo import DEMO_PASSWORD
+    from station_app.services.hours import counted_minutes
+    from station_app.ui.printing import signing
+    from station_app.ui.printing.templates_dialog import TemplatesDialog
+    from station_app.ui.printing.verify_dialog import VerifyCertificateDialog
+    from station_app.ui.qt import QSplitter
+    from station_app.ui.rows_model import select_ids
+
+    actor = ctx.actor
+    today = date.today()
+    tab = window.ledger
+    window.tabs.setCurrentWidget(tab)
+    page = tab.printing
+    tab.show_page(page)
+    splitter = page.findChild(QSplitter)
+    splitter.setSizes([640, 610])  # the list dragged wider, so that its 证书编号 and 打印 columns show
+
+    # The signing key is opened with the 站长's password once per session: the password box answered here.
+    asked = signing.PasswordDialog.__dict__["ask"]
+    signing.PasswordDialog.ask = staticmethod(lambda _parent, _text: DEMO_PASSWORD)
+    try:
+        # 星级志愿者证书: the latest round's awards, not yet printed; two of them previewed.
+        page.show_kind(page.STAR)
+        stars = page.stars
+        stars.refresh()
+        select_ids(stars.table, [r.award_id for r in stars.model.rows[:2]])
+        page.make_preview()
+        save(window, "print-stars", (1280, 760))
+        star_pdf = page.preview.path
+        if star_pdf is not None:
+            pdf_to_png(star_pdf, "print-star-pdf", dpi=80)
+
+        # 志愿服务记录证明: this year's third busiest volunteer (the demo made certificates for the first two).
+        with ctx.db.session(write=False) as session:
+            before = counted_minutes(session, actor.station_id, until=date(today.year - 1, 12, 31))
+            now = counted_minutes(session, actor.station_id, until=today)
+            this_year = sorted(((now[v] - before.get(v, 0), v) for v in now), key=lambda item: (-item[0], item[1]))
+            volunteer_id = this_year[min(2, len(this_year) - 1)][1]
+            name = ledger_views.volunteer_ledger(session, actor, volunteer_id).volunteer.name
+        page.show_kind(page.RECORD)
+        splitter.setSizes([420, 830])  # a short list here: the certificate wider
+        page.record.choose(volunteer_id, name)
+        page.make_preview()
+        save(window, "print-record", (1280, 760))
+        record_pdf = page.preview.path
+        if record_pdf is not None:
+            pdf_to_png(record_pdf, "print-record-pdf")
+
+        # 打印记录（补打）: the star certificate the demo already printed twice, previewed for a third print.
+        page.show_kind(page.ISSUES)
+        splitter.setSizes([640, 610])
+        issues = page.issues
+        issues.refresh()
+        reprinted = next((r for r in issues.model.rows if r.copy > 1), None)
+        if reprinted is not None:
+            select_ids(issues.table, [reprinted.issue_id])
+            page.make_preview()
+        issues.table.scrollToTop()  # the newest prints, the record certificate just made first
+        save(window, "print-issues", (1280, 760))
+    finally:
+        signing.PasswordDialog.ask = asked
+
+    # 光荣榜 of last year (A3): its honours and star awards.
+    with ctx.db.session(write=False) as session:
+        roll = certs.honour_roll(session, actor, today.year - 1)
+    with tempfile.TemporaryDirectory(prefix="station-roll-") as tmp:
+        pdf = Path(tmp) / "roll.pdf"
+        render([(roll.file_stem, roll.document)], pdf, one_file=True)
+        pdf_to_png(pdf, "print-roll-pdf", dpi=50)
+
+    templates = TemplatesDialog(ctx, window)
+    save(templates, "print-templates")  # its natural size, as it opens
+    templates.close()
+
+    # 校验证书: a star certificate's QR text as the scanner types it; then the same with the hours changed.
+    with ctx.db.session(write=False) as session:
+        payload = session.scalars(select(CertificateIssue.payload).where(CertificateIssue.kind == certs.STAR)
+                                  .order_by(CertificateIssue.id)).first()
+    verify = VerifyCertificateDialog(ctx, window)
+    verify.payload.setPlainText(payload)
+    verify.check()
+    save(verify, "verify-certificate-valid", (640, 520))
+    parts = payload.split("|")
+    minutes = 3 + certs.PAYLOAD_FIELDS[certs.STAR].index("minutes")
+    value = int(parts[minutes])
+    parts[minutes] = str(value + 600 if value // 600 % 10 != 9 else value - 600)  # the hours' tens digit changed
+    verify.payload.setPlainText("|".join(parts))
+    verify.check()
+    save(verify, "verify-certificate-invalid", (640, 520))
     verify.close()
 
 
