@@ -497,6 +497,20 @@ def cmd_upgrade(args: argparse.Namespace) -> int:
     return 0
 
 
+def ledger_args(p: argparse.ArgumentParser) -> None:
+    """Which ledger view: ``ledger`` and ``print ledger`` take the same choices."""
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--volunteer", metavar="ID|NO", help=_("志愿者编号或内部编号"))
+    which.add_argument("--activity", type=int, metavar="N", help=_("活动编号"))
+    which.add_argument("--project", type=int, metavar="N", help=_("项目编号"))
+    which.add_argument("--team", type=int, metavar="N", help=_("服务队编号（期间默认为 --year 全年）"))
+    which.add_argument("--month", metavar="YYYY-MM", help=_("月度台账，如 2026-11（含最新签署的检查点）"))
+    which.add_argument("--party", action="store_true", help=_("党员、团员的年度服务时长（党团服务平台）"))
+    p.add_argument("--year", type=int, help=_("年份（--party、--team 用，默认今年）"))
+    p.add_argument("--from", dest="date_from", help=_("服务队台账的开始日期 YYYY-MM-DD"))
+    p.add_argument("--to", dest="date_to", help=_("服务队台账的结束日期 YYYY-MM-DD"))
+
+
 def _login_args(p: argparse.ArgumentParser, who: str) -> None:
     """``--as USER`` and ``--password-stdin``, for the commands that act as a signed-in user (see ``_login``)."""
     p.add_argument("--as", dest="as_user", required=True, help=who)
@@ -594,16 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("ledger", help=_("导出台账到 Excel（.xlsx）或 PDF：个人、活动、项目、服务队、月度或党团服务"))
     _login_args(p, _("以哪个用户的身份导出（只读账号看到的身份证号是遮盖的）"))
-    which = p.add_mutually_exclusive_group(required=True)
-    which.add_argument("--volunteer", metavar="ID|NO", help=_("志愿者编号或内部编号"))
-    which.add_argument("--activity", type=int, metavar="N", help=_("活动编号"))
-    which.add_argument("--project", type=int, metavar="N", help=_("项目编号"))
-    which.add_argument("--team", type=int, metavar="N", help=_("服务队编号（期间默认为 --year 全年）"))
-    which.add_argument("--month", metavar="YYYY-MM", help=_("月度台账，如 2026-11（含最新签署的检查点）"))
-    which.add_argument("--party", action="store_true", help=_("党员、团员的年度服务时长（党团服务平台）"))
-    p.add_argument("--year", type=int, help=_("年份（--party、--team 用，默认今年）"))
-    p.add_argument("--from", dest="date_from", help=_("服务队台账的开始日期 YYYY-MM-DD"))
-    p.add_argument("--to", dest="date_to", help=_("服务队台账的结束日期 YYYY-MM-DD"))
+    ledger_args(p)
     p.add_argument("-o", "--output", required=True, help=_("保存到哪个文件：.xlsx 或 .pdf"))
     p.set_defaults(func=cmd_ledger)
 
@@ -615,7 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from .cli_print import add_parsers as add_print_parsers
 
-    add_print_parsers(sub, _login_args)
+    add_print_parsers(sub, _login_args, ledger_args)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)

@@ -135,7 +135,7 @@ def cmd_verify_certificate(args: argparse.Namespace) -> int:
     return 0 if result.valid else 1
 
 
-def add_parsers(sub, login_args) -> None:  # noqa: ANN001 - argparse's private subparsers action
+def add_parsers(sub, login_args, ledger_args) -> None:  # noqa: ANN001 - argparse's private subparsers action
     p = sub.add_parser("print", help=_("批量打印：星级证书、荣誉证书、服务记录证明、台账、光荣榜（PDF）"))
     kinds = p.add_subparsers(title=_("打印什么"), dest="what", metavar="WHAT", required=True)
 
@@ -162,16 +162,7 @@ def add_parsers(sub, login_args) -> None:  # noqa: ANN001 - argparse's private s
 
     k = kinds.add_parser("ledger", help=_("台账 PDF：个人、活动、项目、服务队或月度（同 ledger 子命令）"))
     login_args(k, _("以哪个用户的身份导出"))
-    which = k.add_mutually_exclusive_group(required=True)
-    which.add_argument("--volunteer", metavar="ID|NO", help=_("志愿者编号或内部编号"))
-    which.add_argument("--activity", type=int, metavar="N", help=_("活动编号"))
-    which.add_argument("--project", type=int, metavar="N", help=_("项目编号"))
-    which.add_argument("--team", type=int, metavar="N", help=_("服务队编号（期间默认为 --year 全年）"))
-    which.add_argument("--month", metavar="YYYY-MM", help=_("月度台账，如 2026-11"))
-    which.add_argument("--party", action="store_true", help=_("党员、团员的年度服务时长"))
-    k.add_argument("--year", type=int, help=_("年份（--party、--team 用，默认今年）"))
-    k.add_argument("--from", dest="date_from", help=_("服务队台账的开始日期 YYYY-MM-DD"))
-    k.add_argument("--to", dest="date_to", help=_("服务队台账的结束日期 YYYY-MM-DD"))
+    ledger_args(k)
     k.add_argument("--out", required=True, help=_("保存到哪个文件：.pdf 或 .xlsx"))
 
     k = kinds.add_parser("honour-roll", help=_("光荣榜海报（A3）：一年的嘉许和星级认定"))

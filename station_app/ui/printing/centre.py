@@ -9,6 +9,7 @@ in the background with progress and 取消, into one PDF or one file per person.
 
 from __future__ import annotations
 
+import itertools
 import tempfile
 from collections.abc import Callable, Sequence
 from datetime import date
@@ -107,7 +108,45 @@ class CentrePreview(PdfPreview):
 
 
 # --- the panels on the left ------------------------------------------------------------------------
-class StarPanel(QWidget):
+class ChoicePanel(QWidget):
+    """A multi-select list of certificates to print, its filters on top and 全选 below."""
+
+    COLUMNS: tuple[Column, ...] = ()
+    WIDTHS: tuple[int, ...] = ()
+    NOUN = ""  # 共 {n} 项…
+
+    def __init__(self, ctx: AppContext, filters: Sequence[QWidget], id_of: Callable,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model: RowsModel = RowsModel(self.COLUMNS, id_of=id_of)
+        self.table = RowsTable(self.model, multi=True)
+        set_widths(self.table, self.WIDTHS)
+        self.count = QLabel()
+        self.all_button = QPushButton(_("全选"))
+        self.all_button.clicked.connect(self.table.selectAll)
+        top = QHBoxLayout()
+        for widget in filters:
+            top.addWidget(widget, 1 if isinstance(widget, QLineEdit) else 0)
+        top.addStretch(0 if any(isinstance(w, QLineEdit) for w in filters) else 1)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.count, 1)
+        bottom.addWidget(self.all_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(bottom)
+
+    def show_rows(self, rows: list) -> None:
+        self.model.set_rows(rows)
+        self.count.setText(_("共 {n} 项{k}").format(n=len(rows), k=self.NOUN))
+
+    def selected(self) -> list:
+        return [self.model.rows[n] for n in self.table.selected_row_numbers()]
+
+
+class StarPanel(ChoicePanel):
     """Confirmed star awards, the never-printed ones first offered."""
 
     COLUMNS = (
@@ -119,30 +158,14 @@ class StarPanel(QWidget):
         Column(_("证书编号"), lambda r: r.certificate_no),
         Column(_("打印"), lambda r: _printed_text(r.times_printed) if r.review_status != "flagged" else _("复核中")),
     )
+    WIDTHS = (80, 130, 70, 70, 90, 150, 80)
+    NOUN = _("星级认定")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
         self.search = QLineEdit(placeholderText=_("搜索姓名、拼音首字母、志愿者编号或证书编号"), clearButtonEnabled=True)
         self.unprinted = QCheckBox(_("只看未打印的"))
         self.unprinted.setChecked(True)
-        self.model: RowsModel[certs.AwardChoice] = RowsModel(self.COLUMNS, id_of=lambda r: r.award_id)
-        self.table = RowsTable(self.model, multi=True)
-        set_widths(self.table, (80, 130, 70, 70, 90, 150, 80))
-        self.count = QLabel()
-        self.all_button = QPushButton(_("全选"))
-        self.all_button.clicked.connect(self.table.selectAll)
-        top = QHBoxLayout()
-        top.addWidget(self.search, 1)
-        top.addWidget(self.unprinted)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count, 1)
-        bottom.addWidget(self.all_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        super().__init__(ctx, [self.search, self.unprinted], lambda r: r.award_id, parent)
         self._timer = QTimer(self, singleShot=True, interval=300)
         self._timer.timeout.connect(self.refresh)
         self.search.textChanged.connect(self._timer.start)
@@ -150,13 +173,8 @@ class StarPanel(QWidget):
 
     def refresh(self) -> None:
         with self.ctx.db.session(write=False) as session:
-            rows = certs.award_choices(session, self.ctx.actor, unprinted_only=self.unprinted.isChecked(),
-                                       search=self.search.text())
-        self.model.set_rows(rows)
-        self.count.setText(_("共 {n} 项星级认定").format(n=len(rows)))
-
-    def selected(self) -> list[certs.AwardChoice]:
-        return [self.model.rows[n] for n in self.table.selected_row_numbers()]
+            self.show_rows(certs.award_choices(session, self.ctx.actor, unprinted_only=self.unprinted.isChecked(),
+                                               search=self.search.text()))
 
     def prepare(self, session: Session, ctx: AppContext, key) -> list[certs.Printable]:  # noqa: ANN001
         return certs.star_certificates(session, ctx.actor, key, [r.award_id for r in self.selected()])
@@ -174,7 +192,7 @@ class StarPanel(QWidget):
         select_ids(self.table, ids)
 
 
-class HonourPanel(QWidget):
+class HonourPanel(ChoicePanel):
     COLUMNS = (
         Column(_("称号"), lambda r: r.title),
         Column(_("获得者"), lambda r: r.target_name),
@@ -183,29 +201,12 @@ class HonourPanel(QWidget):
         Column(_("证书编号"), lambda r: r.certificate_no),
         Column(_("打印"), lambda r: _printed_text(r.times_printed)),
     )
+    WIDTHS = (120, 110, 90, 90, 150, 80)
+    NOUN = _("嘉许")
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
         self.year = QComboBox()
-        self.model: RowsModel[certs.HonourChoice] = RowsModel(self.COLUMNS, id_of=lambda r: r.honour_id)
-        self.table = RowsTable(self.model, multi=True)
-        set_widths(self.table, (120, 110, 90, 90, 150, 80))
-        self.count = QLabel()
-        self.all_button = QPushButton(_("全选"))
-        self.all_button.clicked.connect(self.table.selectAll)
-        top = QHBoxLayout()
-        top.addWidget(QLabel(_("颁发年份")))
-        top.addWidget(self.year)
-        top.addStretch(1)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.count, 1)
-        bottom.addWidget(self.all_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(top)
-        layout.addWidget(self.table, 1)
-        layout.addLayout(bottom)
+        super().__init__(ctx, [QLabel(_("颁发年份")), self.year], lambda r: r.honour_id, parent)
         self.year.currentIndexChanged.connect(lambda _i: self.load())
 
     def refresh(self) -> None:
@@ -226,12 +227,7 @@ class HonourPanel(QWidget):
 
     def load(self) -> None:
         with self.ctx.db.session(write=False) as session:
-            rows = certs.honour_choices(session, self.ctx.actor, year=self.year.currentData())
-        self.model.set_rows(rows)
-        self.count.setText(_("共 {n} 项嘉许").format(n=len(rows)))
-
-    def selected(self) -> list[certs.HonourChoice]:
-        return [self.model.rows[n] for n in self.table.selected_row_numbers()]
+            self.show_rows(certs.honour_choices(session, self.ctx.actor, year=self.year.currentData()))
 
     def prepare(self, session: Session, ctx: AppContext, key) -> list[certs.Printable]:  # noqa: ANN001
         return certs.honour_certificates(session, ctx.actor, key, [r.honour_id for r in self.selected()])
@@ -382,8 +378,6 @@ class PrintCentrePage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self._tmp = tempfile.TemporaryDirectory(prefix="station-print-")
-        self._made = 0
         self.pending: list[certs.Printable] = []  # shown in the preview, not yet booked as issued
         self.kind = QComboBox()
         self.kind.addItems(list(self.KINDS))
@@ -470,10 +464,6 @@ class PrintCentrePage(QWidget):
         self.record.choose(volunteer_id, name)
 
     # --- making documents -------------------------------------------------------------------------
-    def _file(self, stem: str) -> Path:
-        self._made += 1
-        return Path(self._tmp.name) / f"{self._made:03d}-{stem}.pdf"
-
     def _draw(self, printables: Sequence[certs.Printable], out: Path, *, one_file: bool,
               title: str) -> list[Path] | None:
         return draw(self, printables, out, one_file=one_file, title=title)
@@ -502,7 +492,7 @@ class PrintCentrePage(QWidget):
         printables = run_service(self, self.ctx, lambda s: panel.prepare(s, self.ctx, key), write=False)
         if not printables:
             return False
-        path = self._file(printables[0].file_stem if len(printables) == 1 else "batch")
+        path = scratch_file(printables[0].file_stem if len(printables) == 1 else "batch")
         if self._draw(printables, path, one_file=True, title=_("正在生成证书……")) is None:
             return False
         name = (printables[0].file_stem if len(printables) == 1
@@ -515,7 +505,7 @@ class PrintCentrePage(QWidget):
         printable = run_service(self, self.ctx, lambda s: certs.honour_roll(s, self.ctx.actor, year), write=False)
         if printable is None:
             return False
-        path = self._file(printable.file_stem)
+        path = scratch_file(printable.file_stem)
         if self._draw([printable], path, one_file=True, title="") is None:
             return False
         self._show(path, [printable], f"{printable.file_stem}.pdf", pending=False)
@@ -531,20 +521,11 @@ class PrintCentrePage(QWidget):
         key = signing_key(self, self.ctx)
         if key is None:
             return False
-        path_holder: list[Path] = []
-
-        def make(session: Session) -> certs.Printable:
-            printable = certs.record_certificate(session, self.ctx.actor, key, volunteer_id, start, end)
-            path = self._file(printable.file_stem)
-            render([(printable.file_stem, printable.document)], path, one_file=True)
-            certs.record_issued(session, self.ctx.actor, [printable])  # the number is issued with the paper
-            path_holder.append(path)
-            return printable
-
-        printable = run_service(self, self.ctx, make)
-        if printable is None:
+        made = run_service(self, self.ctx, lambda s: make_record_certificate(s, self.ctx, key, volunteer_id, start, end))
+        if made is None:
             return False
-        self._show(path_holder[0], [printable], f"{printable.file_stem}.pdf", pending=False)
+        printable, path = made
+        self._show(path, [printable], f"{printable.file_stem}.pdf", pending=False)
         self.status.setText(_("已开具志愿服务记录证明 {n}（服务 {h} 小时，{c} 条记录）。").format(
             n=printable.certificate_no, h=printable.document.total_hours_text, c=printable.document.record_count))
         return True
@@ -557,7 +538,7 @@ class PrintCentrePage(QWidget):
         printable = run_service(self, self.ctx, lambda s: certs.reprint(s, self.ctx.actor, row.issue_id), write=False)
         if printable is None:
             return False
-        path = self._file(printable.file_stem)
+        path = scratch_file(printable.file_stem)
         if self._draw([printable], path, one_file=True, title="") is None:
             return False
         self._show(path, [printable], f"{printable.file_stem}.pdf", pending=True)
@@ -663,14 +644,24 @@ class CertificatePreviewDialog(QDialog):
 
 
 _scratch: list[tempfile.TemporaryDirectory] = []
+_scratch_numbers = itertools.count(1)
 
 
 def scratch_file(stem: str) -> Path:
-    """A file name in this process's scratch folder for previews (removed when the program ends)."""
+    """A new file name in this process's scratch folder for previews (removed when the program ends)."""
     if not _scratch:
         _scratch.append(tempfile.TemporaryDirectory(prefix="station-print-"))
-    folder = Path(_scratch[0].name)
-    return folder / f"{len(list(folder.iterdir())) + 1:03d}-{stem}.pdf"
+    return Path(_scratch[0].name) / f"{next(_scratch_numbers):04d}-{stem}.pdf"
+
+
+def make_record_certificate(session: Session, ctx: AppContext, key, volunteer_id: int, start: date,  # noqa: ANN001
+                            end: date) -> tuple[certs.Printable, Path]:
+    """Make, draw and book a 志愿服务记录证明 in one unit of work: its number is issued with the paper."""
+    printable = certs.record_certificate(session, ctx.actor, key, volunteer_id, start, end)
+    path = scratch_file(printable.file_stem)
+    render([(printable.file_stem, printable.document)], path, one_file=True)
+    certs.record_issued(session, ctx.actor, [printable])
+    return printable, path
 
 
 def print_certificates(

@@ -13,17 +13,14 @@ import traceback
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy.orm import Session
-
 from ...errors import StationError
 from ...i18n import _
-from ...reports.batch import render
 from ...services import certificates as certs
 from ..awards.stars import note_label
 from ..common import AppContext, dialog_buttons, error_label
 from ..demand.projects import date_edit
 from ..qt import QDate, QDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from .centre import CertificatePreviewDialog, scratch_file
+from .centre import CertificatePreviewDialog, make_record_certificate
 from .signing import signing_key
 
 log = logging.getLogger(__name__)
@@ -108,16 +105,10 @@ class RecordCertificateDialog(QDialog):
         if key is None:
             return
 
-        def make(session: Session) -> tuple[certs.Printable, Path]:
-            printable = certs.record_certificate(session, self.ctx.actor, key, self.volunteer_id, start, end)
-            path = scratch_file(printable.file_stem)
-            render([(printable.file_stem, printable.document)], path, one_file=True)
-            certs.record_issued(session, self.ctx.actor, [printable])  # the number is issued with the paper
-            return printable, path
-
         try:
             with self.ctx.db.session() as session:
-                self.printable, self.path = make(session)
+                self.printable, self.path = make_record_certificate(
+                    session, self.ctx, key, self.volunteer_id, start, end)
         except StationError as exc:
             self.error.setText(exc.message)
             return
