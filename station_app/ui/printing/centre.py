@@ -81,6 +81,13 @@ def draw(parent: QWidget, printables: Sequence[certs.Printable], out: Path, *, o
         items, out, one_file=one_file, progress=progress, cancelled=cancelled))
 
 
+def suggested_name(printables: Sequence[certs.Printable]) -> str:
+    """The file name 另存为 offers: the certificate's own, or "星级志愿者证书_12份.pdf" for several."""
+    if len(printables) == 1:
+        return f"{printables[0].file_stem}.pdf"
+    return _("{k}_{n}份.pdf").format(k=certs.KIND_LABELS[printables[0].kind], n=len(printables))
+
+
 def set_widths(table: RowsTable, widths: Sequence[int]) -> None:
     """Fixed column widths (pixels) that fit a certificate number or a date on one line."""
     for column, width in enumerate(widths):
@@ -482,22 +489,13 @@ class PrintCentrePage(QWidget):
             return self._preview_reprint()
         if index == self.RECORD:
             return self._make_record()
-        panel = self.stars if index == self.STAR else self.honours
-        if not panel.selected():
-            show_error(self, panel.nothing_chosen())
-            return False
-        key = signing_key(self, self.ctx)
-        if key is None:
-            return False
-        printables = run_service(self, self.ctx, lambda s: panel.prepare(s, self.ctx, key), write=False)
+        printables = self._prepare_chosen()
         if not printables:
             return False
         path = scratch_file(printables[0].file_stem if len(printables) == 1 else "batch")
         if self._draw(printables, path, one_file=True, title=_("正在生成证书……")) is None:
             return False
-        name = (printables[0].file_stem if len(printables) == 1
-                else _("{k}_{n}份").format(k=certs.KIND_LABELS[printables[0].kind], n=len(printables)))
-        self._show(path, printables, f"{name}.pdf", pending=True)
+        self._show(path, printables, suggested_name(printables), pending=True)
         return True
 
     def _preview_roll(self) -> bool:
@@ -565,21 +563,25 @@ class PrintCentrePage(QWidget):
                                                     _("PDF 文件 (*.pdf)"))
         return path or None
 
-    def export(self) -> bool:
-        index = self.kind.currentIndex()
-        panel = self.stars if index == self.STAR else self.honours
+    def _prepare_chosen(self) -> list[certs.Printable] | None:
+        """The chosen star or honour certificates, signed (the password asked once a session)."""
+        panel = self.stars if self.kind.currentIndex() == self.STAR else self.honours
         if not panel.selected():
             show_error(self, panel.nothing_chosen())
-            return False
+            return None
         key = signing_key(self, self.ctx)
         if key is None:
-            return False
-        printables = run_service(self, self.ctx, lambda s: panel.prepare(s, self.ctx, key), write=False)
+            return None
+        return run_service(self, self.ctx, lambda s: panel.prepare(s, self.ctx, key), write=False)
+
+    def export(self) -> bool:
+        printables = self._prepare_chosen()
         if not printables:
             return False
+        panel = self.stars if self.kind.currentIndex() == self.STAR else self.honours
         per_person = self.per_person.isChecked()
         kind_label = certs.KIND_LABELS[printables[0].kind]
-        chosen = self.ask_target(self, per_person, _("{k}_{n}份.pdf").format(k=kind_label, n=len(printables)))
+        chosen = self.ask_target(self, per_person, suggested_name(printables))
         if not chosen:
             return False
         target = Path(chosen)
@@ -617,9 +619,7 @@ class CertificatePreviewDialog(QDialog):
         self.setWindowTitle(title)
         self.resize(1000, 760)
         self.preview = CentrePreview(self.book_pending)
-        name = (printables[0].file_stem if len(printables) == 1
-                else _("{k}_{n}份").format(k=certs.KIND_LABELS[printables[0].kind], n=len(printables)))
-        self.preview.set_pdf(path, f"{name}.pdf")
+        self.preview.set_pdf(path, suggested_name(printables))
         self.status = status_label()
         close = QPushButton(_("关闭"))
         close.clicked.connect(self.reject)
