@@ -29,6 +29,8 @@ from station_app.reports.documents import (
 )
 from station_app.reports.fonts import HEI, KAI, GlyphMissing, check_printable, covers, missing_glyphs
 
+from .test_poster import embedded_fonts
+
 RARE = "䶮"  # WenKai has it, WenQuanYi Micro Hei does not
 NONE = "𪚥"  # U+2A6A5: in neither bundled font
 
@@ -83,19 +85,6 @@ def squeeze(text: str) -> str:
 def text_of(path: Path) -> tuple[PdfReader, str]:
     reader = PdfReader(path)
     return reader, squeeze("".join(page.extract_text() for page in reader.pages))
-
-
-def embedded_fonts(reader: PdfReader) -> dict[str, bool]:
-    """Base font name → whether its TrueType program (FontFile2) is in the file."""
-    found: dict[str, bool] = {}
-    for page in reader.pages:
-        for font in page["/Resources"]["/Font"].values():
-            font = font.get_object()
-            descendants = font.get("/DescendantFonts")
-            target = descendants[0].get_object() if descendants else font
-            descriptor = target.get("/FontDescriptor")
-            found[str(font["/BaseFont"])] = bool(descriptor and "/FontFile2" in descriptor.get_object())
-    return found
 
 
 def fonts_of_text(reader: PdfReader, page: int = 0) -> dict[str, str]:

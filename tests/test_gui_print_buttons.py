@@ -5,12 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from station_app.models import CertificateIssue, Volunteer
 from station_app.services import honours as honours_svc
-from station_app.services import stars
 from station_app.services.auth import Role
 from station_app.services.masking import mask_id_number
 from station_app.ui.awards.tab import AwardsTab
@@ -26,6 +24,7 @@ from .conftest import ADMIN_PASSWORD, add_user, setup_station
 from .ledger_factory import add_record
 from .schedule_factory import make_volunteer
 from .shots import shot
+from .test_gui_print_centre import pdf_text, serve, starred
 
 pytestmark = [pytest.mark.gui, pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")]
 TODAY = date.today()
@@ -55,26 +54,6 @@ def password(monkeypatch) -> list[str]:
 
     monkeypatch.setattr(PasswordDialog, "ask", staticmethod(ask))
     return asked
-
-
-def serve(ctx, vid: int, total_hours: float, *, content: str = "关爱空巢老人") -> None:
-    left, day = int(total_hours * 60), TODAY - timedelta(days=1)
-    while left > 0:
-        add_record(ctx.db, ctx.actor, vid, min(left, 480), on=day, content=content, place="康华花园3栋")
-        left -= 480
-        day -= timedelta(days=1)
-
-
-def starred(ctx, name: str, total_hours: float) -> int:
-    vid = make_volunteer(ctx.db, ctx.actor, name)
-    serve(ctx, vid, total_hours)
-    with ctx.db.session() as session:
-        stars.confirm_award(session, ctx.actor, vid, stars.find(session, ctx.actor, vid).level, TODAY)
-    return vid
-
-
-def pdf_text(path) -> str:
-    return "\n".join(p.extract_text() for p in PdfReader(str(path)).pages)
 
 
 def issued(ctx) -> list:

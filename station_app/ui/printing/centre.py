@@ -81,6 +81,14 @@ def draw(parent: QWidget, printables: Sequence[certs.Printable], out: Path, *, o
         items, out, one_file=one_file, progress=progress, cancelled=cancelled))
 
 
+def book_issued(parent: QWidget, ctx: AppContext, printables: Sequence[certs.Printable], status: QLabel) -> int:
+    """Book printed or saved certificates as issued, saying so in ``status``; the count booked (0 if refused)."""
+    booked = run_service(parent, ctx, lambda s: certs.record_issued(s, ctx.actor, printables))
+    if booked:
+        status.setText(_("已登记发放 {n} 份证书。").format(n=booked))
+    return booked or 0
+
+
 def suggested_name(printables: Sequence[certs.Printable]) -> str:
     """The file name 另存为 offers: the certificate's own, or "星级志愿者证书_12份.pdf" for several."""
     if len(printables) == 1:
@@ -548,9 +556,7 @@ class PrintCentrePage(QWidget):
         if not self.pending:
             return
         printables, self.pending = self.pending, []
-        booked = run_service(self, self.ctx, lambda s: certs.record_issued(s, self.ctx.actor, printables))
-        if booked:
-            self.status.setText(_("已登记发放 {n} 份证书。").format(n=booked))
+        if book_issued(self, self.ctx, printables, self.status):
             self.panels.currentWidget().refresh()
 
     # --- batch export -------------------------------------------------------------------------------
@@ -631,12 +637,11 @@ class CertificatePreviewDialog(QDialog):
         layout.addLayout(bottom)
 
     def book_pending(self) -> None:
+        """Printed or saved: book the certificates as issued (once)."""
         if not self.pending:
             return
         printables, self.pending = self.pending, []
-        booked = run_service(self, self.ctx, lambda s: certs.record_issued(s, self.ctx.actor, printables))
-        if booked:
-            self.status.setText(_("已登记发放 {n} 份证书。").format(n=booked))
+        book_issued(self, self.ctx, printables, self.status)
 
     def done(self, result: int) -> None:
         self.preview.clear()
