@@ -42,6 +42,7 @@ from .schedule import (
     activity_recipients,
     activity_skills,
 )
+from .transfer import PackageImport, TransferLink, TransferredHistory, TrustedStationKey
 from .user import User
 from .volunteer import Skill, Team, TeamMember, Volunteer, volunteer_skills
 
@@ -83,6 +84,10 @@ __all__ = [
     "Team",
     "TeamMember",
     "Town",
+    "PackageImport",
+    "TransferLink",
+    "TransferredHistory",
+    "TrustedStationKey",
     "User",
     "Visit",
     "Volunteer",

@@ -15,6 +15,8 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"))
+    # A town administrator's town (镇区); a city administrator has neither town nor station.
+    town_id: Mapped[int | None] = mapped_column(ForeignKey("towns.id"))
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(50))
     # One of station_app.services.auth.Role values.
