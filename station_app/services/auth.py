@@ -22,13 +22,23 @@ class Role(StrEnum):
     ADMIN = "admin"  # 站长/管理员: everything
     CLERK = "clerk"  # 录入员: enter and edit
     VIEWER = "viewer"  # 只读: view only
+    # City-wide mode (a shared PostgreSQL server): administrators above the stations.
+    TOWN = "town"  # 镇区管理员: every station of one town, read-only
+    CITY = "city"  # 市级管理员: every station of the city; creates stations and their 站长
 
     @property
     def label(self) -> str:
         return ROLE_LABELS[self]
 
 
-ROLE_LABELS = {Role.ADMIN: _("站长/管理员"), Role.CLERK: _("录入员"), Role.VIEWER: _("只读")}
+ROLE_LABELS = {
+    Role.ADMIN: _("站长/管理员"),
+    Role.CLERK: _("录入员"),
+    Role.VIEWER: _("只读"),
+    Role.TOWN: _("镇区管理员"),
+    Role.CITY: _("市级管理员"),
+}
+STATION_ROLES = (Role.ADMIN, Role.CLERK, Role.VIEWER)
 
 
 class Permission(Enum):
@@ -50,10 +60,15 @@ class Permission(Enum):
     MANAGE_USERS = _("管理用户账号")
     MANAGE_STATION = _("修改站点信息")
     VIEW_AUDIT = _("查看审计日志")
+    EXPORT_PACKAGES = _("导出转移包")
+    IMPORT_PACKAGES = _("导入转移包、信任其他站点的密钥")
+    BACKUP = _("备份和恢复数据库")
+    VIEW_CITY = _("查看全市或本镇区的数据看板")
+    MANAGE_STATIONS = _("新建站点和站长账号")
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.ADMIN: frozenset(Permission),
+    Role.ADMIN: frozenset(Permission) - {Permission.VIEW_CITY, Permission.MANAGE_STATIONS},
     Role.CLERK: frozenset(
         {
             Permission.VIEW,
@@ -67,6 +82,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         }
     ),
     Role.VIEWER: frozenset({Permission.VIEW}),
+    Role.TOWN: frozenset({Permission.VIEW_CITY}),
+    Role.CITY: frozenset({Permission.VIEW_CITY, Permission.MANAGE_STATIONS, Permission.IMPORT_PACKAGES}),
 }
 
 

@@ -39,7 +39,7 @@ class UserEditDialog(QDialog):
         self.username.setEnabled(user is None)
         self.display_name = QLineEdit(user.display_name if user else "")
         self.role = QComboBox()
-        for role in auth.Role:
+        for role in auth.STATION_ROLES:
             self.role.addItem(role.label, role.value)
         self.role.setCurrentIndex(self.role.findData((user.role if user else auth.Role.CLERK).value))
         self.active = QCheckBox(_("可以登录"))
