@@ -260,6 +260,36 @@ def _check_after_0004_upgrade(database: Database) -> None:
         assert certificates.verify_payload(session, printable.document.stamp.qr_payload).valid
 
 
+def _fill_at_0005(database: Database) -> None:
+    """Revision 0005 on top of 0004: a record certificate booked as issued."""
+    _fill_at_0004(database)
+    upgrade(database.engine, "0005")
+    with database.engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO certificate_issues (id, station_id, kind, certificate_no, copy, subject, volunteer_id,"
+            " star_award_id, honour_id, payload, content, issued_at, issued_by_id, issued_by_name)"
+            " VALUES (1, 1, 'record', 'LTHY-JL2026-0001', 1, '王秀英', 1, NULL, NULL, 'ZSV1|R|LTHY|x', '{}',"
+            " '2026-04-01 08:00:00', 1, '李站长')"
+        ))
+
+
+def _check_after_0005_upgrade(database: Database) -> None:
+    from station_app.models import CertificateIssue, PackageImport, Station, TrustedStationKey
+    from station_app.services import chain
+
+    with database.session(write=False) as session:
+        issue = session.scalars(select(CertificateIssue)).one()
+        assert (issue.certificate_no, issue.subject, issue.copy) == ("LTHY-JL2026-0001", "王秀英", 1)
+        assert chain.verify_chain(session, 1).ok
+        assert session.scalar(select(Station.imported_at)) is None  # the station works in this database
+        assert session.scalar(select(User.town_id)) is None
+        assert session.scalar(select(func.count()).select_from(PackageImport)) == 0
+        assert session.scalar(select(func.count()).select_from(TrustedStationKey)) == 0
+    with database.session() as session:
+        actor = authenticate(session, "admin", ADMIN_PASSWORD)
+    assert actor.role is Role.ADMIN and actor.station_id == 1
+
+
 def _check_after_0002_upgrade_keeping_schedule(database: Database) -> None:
     """0002's checks, except that this station now has the activity 0003's fill added."""
     with database.session(write=False) as session:
@@ -275,6 +305,7 @@ def _check_after_0002_upgrade_keeping_schedule(database: Database) -> None:
         pytest.param("0002", _fill_at_0002, _check_after_0002_upgrade, id="from-0002-demand"),
         pytest.param("0003", _fill_at_0003, _check_after_0003_upgrade, id="from-0003-schedule"),
         pytest.param("0004", _fill_at_0004, _check_after_0004_upgrade, id="from-0004-ledger"),
+        pytest.param("0005", _fill_at_0005, _check_after_0005_upgrade, id="from-0005-certificates"),
     ],
 )
 def test_a_station_keeps_its_data_through_the_upgrade(db_url: str, tmp_path: Path, revision: str, fill, check):
