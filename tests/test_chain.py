@@ -56,6 +56,15 @@ def test_links_verify_and_corrections_count(db: Database, admin: Actor, voluntee
     assert [c.status for c in line.corrections] == ["approved"]
 
 
+def test_a_ledger_longer_than_one_batch_verifies(db: Database, admin: Actor, volunteer: int, monkeypatch):
+    """Links are streamed in batches from several tables; a ledger of many batches checks through to the end."""
+    monkeypatch.setattr(chain, "_BATCH", 3)
+    for day in range(1, 12):
+        add_record(db, admin, volunteer, 30, on=date(2026, 1, day))
+    report = verify(db, admin)
+    assert report.ok and report.checked == report.count == 11
+
+
 def test_a_row_changed_behind_the_programs_back_is_named(db: Database, admin: Actor, volunteer: int):
     add_record(db, admin, volunteer, 60)
     padded = add_record(db, admin, volunteer, 60, on=date(2026, 2, 1))

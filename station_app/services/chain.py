@@ -525,8 +525,9 @@ def verify_chain(
         prev = row.entry_hash
         expected_seq = seq + 1
         report.checked += 1
-        if report.checked % _BATCH == 0:
-            session.expunge_all()
+        # Checked links leave the session one by one (expunge_all would invalidate the streaming
+        # results of the other tables): memory stays at one batch per table on any length of ledger.
+        session.expunge(row)
     if expected_seq - 1 != count:
         problem(
             expected_seq, "", None,
