@@ -87,12 +87,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         def progress(done: int, total: int) -> None:
             print(_("\r已生成 {d}/{t} 名志愿者").format(d=done, t=total), end="", flush=True)
 
-        build_demo(db, volunteers=args.volunteers, seed=args.seed, progress=progress)
+        build_demo(db, volunteers=args.volunteers, seed=args.seed, progress=progress, city=args.city)
     finally:
         db.dispose()
     print()
     print(_("演示数据库已生成：{url}").format(url=url))
     print(_("登录账号 {u}，密码 {p}").format(u=DEMO_ADMIN, p=DEMO_PASSWORD))
+    if args.city:
+        print(_("全市看板：市级管理员 city，镇区管理员 shiqi（石岐街道），密码同上"))
     print(_("打开方法：station-app --database {url}").format(url=url))
     return 0
 
@@ -106,8 +108,15 @@ def cmd_useradd(args: argparse.Namespace) -> int:
     with db.session() as session:
         actor = authenticate(session, args.as_user, admin_password)
     with db.session() as session:
-        create_user(session, actor, username=args.username, display_name=args.display_name or args.username,
-                    role=Role(args.role), password=password, station_id=actor.station_id)
+        if Role(args.role) in (Role.TOWN, Role.CITY):  # above the stations: made by a city administrator
+            from .services import city
+
+            city.create_admin(session, actor, username=args.username, display_name=args.display_name or args.username,
+                              role=Role(args.role), password=password,
+                              town_id=city.town_id_named(session, args.town) if args.town else None)
+        else:
+            create_user(session, actor, username=args.username, display_name=args.display_name or args.username,
+                        role=Role(args.role), password=password, station_id=actor.station_id)
     print(_("已新建账号：{u}").format(u=args.username))
     return 0
 
@@ -309,10 +318,10 @@ def cmd_festivals(args: argparse.Namespace) -> int:
 
 def _open_existing(args: argparse.Namespace) -> Database:
     """The database, which must already exist: checking a ledger never creates an empty one."""
-    from .db import _sqlite_path
+    from .db import sqlite_path
 
     url = config.database_url(args.database)
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         raise StationError(_("找不到数据库文件 {f}：请用 --database 指明要校验的数据库。").format(f=path))
     return _open(args)
@@ -546,13 +555,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--volunteers", type=int, default=300, help=_("志愿者人数（默认 300）"))
     p.add_argument("--seed", type=int, default=2014, help=_("随机种子，相同种子生成相同数据"))
     p.add_argument("--replace", action="store_true", help=_("先删除已有的演示数据库文件"))
+    p.add_argument("--city", action=argparse.BooleanOptionalAction, default=True,
+                   help=_("同时生成另外四个站点（两个镇区）和市级、镇区管理员账号，用于全市看板（默认生成；--no-city 不生成）"))
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("useradd", help=_("新建用户账号"))
     p.add_argument("--as", dest="as_user", required=True, help=_("执行操作的管理员用户名"))
     p.add_argument("--username", required=True)
     p.add_argument("--display-name")
-    p.add_argument("--role", choices=["admin", "clerk", "viewer"], default="clerk")
+    p.add_argument("--role", choices=["admin", "clerk", "viewer", "town", "city"], default="clerk",
+                   help=_("town（镇区管理员，需 --town）和 city（市级管理员）由市级管理员新建"))
+    p.add_argument("--town", help=_("镇区管理员所管的镇区"))
     p.add_argument("--password-stdin", action="store_true", help=_("从标准输入依次读取管理员密码和新密码"))
     p.set_defaults(func=cmd_useradd)
 
@@ -621,6 +634,18 @@ def build_parser() -> argparse.ArgumentParser:
     from .cli_print import add_parsers as add_print_parsers
 
     add_print_parsers(sub, _login_args, ledger_args)
+    from .cli_transfer import add_parsers as add_transfer_parsers
+
+    add_transfer_parsers(sub, _login_args)
+    from .cli_city import add_parsers as add_city_parsers
+
+    add_city_parsers(sub, _login_args)
+    from .cli_excel import add_parsers as add_excel_parsers
+
+    add_excel_parsers(sub, _login_args)
+    from .cli_backup import add_parsers as add_backup_parsers
+
+    add_backup_parsers(sub)
 
     p = sub.add_parser("upgrade", help=_("升级数据库结构（升级前自动备份）"))
     p.set_defaults(func=cmd_upgrade)

@@ -45,7 +45,7 @@ def head_revision() -> str:
     return head
 
 
-def _sqlite_path(url: str) -> Path | None:
+def sqlite_path(url: str) -> Path | None:
     """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
@@ -61,7 +61,7 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
 
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"timeout": 30})
@@ -205,7 +205,7 @@ def open_database(url: str, *, backup_dir: Path | None = None) -> Database:
     Raises DatabaseProblem, with a message for the user, when the database is corrupt,
     unreachable, not ours, or from a newer version of the program; it is then left as it was.
     """
-    path = _sqlite_path(url)
+    path = sqlite_path(url)
     if path is not None:
         _check_sqlite_file(path)
     engine = make_engine(url)

@@ -289,9 +289,23 @@ def test_demo_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: p
     assert main(["--database", url, "demo", "--volunteers", "40"]) == 0
     out = capsys.readouterr().out
     assert DEMO_ADMIN in out and DEMO_PASSWORD in out
+    assert "市级管理员 city" in out  # the city-wide demo comes with it: someone can try the 全市看板 at once
     # A second run into the same database is refused; nothing is mixed in.
     assert main(["--database", url, "demo", "--volunteers", "40"]) == 2
     assert "演示数据" in capsys.readouterr().err
+    db = open_database(url)
+    try:
+        home = [v for v in all_volunteers(db) if v.station_id == 1]
+        assert len(home) == 40
+        with db.session(write=False) as session:
+            assert session.scalar(select(func.count()).select_from(Station)) == 5
+            assert session.scalar(select(func.count()).select_from(User).where(User.role.in_(["city", "town"]))) == 2
+    finally:
+        db.dispose()
+    # --no-city: the one station only.
+    url = f"sqlite:///{tmp_path / 'plain.db'}"
+    assert main(["--database", url, "demo", "--volunteers", "40", "--no-city"]) == 0
+    assert "市级管理员" not in capsys.readouterr().out
     db = open_database(url)
     try:
         assert len(all_volunteers(db)) == 40

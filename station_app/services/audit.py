@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..i18n import _
-from ..models import AuditEntry
+from ..models import AuditEntry, utcnow
 from .masking import mask_value
 
 if TYPE_CHECKING:
@@ -36,21 +36,33 @@ def record(
     changes: dict[str, list[Any]] | None = None,
 ) -> None:
     """Append one entry; ``changes`` maps a field to [old, new] (masked here if sensitive)."""
+    session.add(AuditEntry(**entry_values(actor, action, entity, entity_id, summary=summary, changes=changes)))
+
+
+def entry_values(
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    summary: str = "",
+    changes: dict[str, list[Any]] | None = None,
+) -> dict[str, Any]:
+    """The columns of one entry, masked: for :func:`record`, and for batch inserts of many entries."""
     masked = {
         field: [_plain(mask_value(field, old)), _plain(mask_value(field, new))]
         for field, (old, new) in (changes or {}).items()
     }
-    session.add(
-        AuditEntry(
-            user_id=actor.user_id,
-            username=actor.username,
-            station_id=actor.station_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            summary=summary[:200],
-            changes=masked,
-        )
+    return dict(
+        at=utcnow(),
+        user_id=actor.user_id,
+        username=actor.username,
+        station_id=actor.station_id,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        summary=summary[:200],
+        changes=masked,
     )
 
 
@@ -107,6 +119,13 @@ ACTION_LABELS = {
     "checkpoint": _("签署检查点"),
     "share_key": _("交给签名密钥"),
     "print": _("打印证书"),
+    "export_package": _("导出转移包"),
+    "import_package": _("导入转移包"),
+    "trust_key": _("信任站点密钥"),
+    "import_roster": _("导入花名册"),
+    "export": _("导出Excel"),
+    "backup": _("备份数据库"),
+    "restore": _("恢复数据库"),
 }
 
 

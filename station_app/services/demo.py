@@ -43,6 +43,7 @@ from .demo_demand import DEMAND_NEW_RESIDENTS, build_demand_demo
 from .demo_ledger import build_ledger_demo
 from .demo_printing import build_printing_demo
 from .demo_training import build_training_demo
+from .demo_transfer import build_transfer_demo
 from .pinyin import name_keys
 from .stations import StationSetup, initialise_station, is_initialised
 from .teams import TeamInput, create_team
@@ -600,8 +601,12 @@ def build_demo(
     seed: int = 2014,
     progress: Callable[[int, int], None] | None = None,
     today: date | None = None,
+    city: bool = False,
 ) -> None:
     """Fill an empty database with a demo station and ``volunteers`` generated volunteers.
+
+    ``city`` adds the city-wide demo (``demo_city``): four more stations in two towns, the
+    市级管理员 ``city`` and the 镇区管理员 ``shiqi``, for the 全市看板.
 
     Accounts ``admin`` (站长), ``clerk`` (录入员) and ``viewer`` (只读) share the password
     ``DEMO_PASSWORD``. Raises :class:`StationError` if the database already has a station:
@@ -735,6 +740,13 @@ def build_demo(
         build_ledger_demo(session, admin, clerk, random.Random(seed + 6), today, password=DEMO_PASSWORD)
         # The print centre: a seal, and the certificates printed so far.
         build_printing_demo(session, admin, today, password=DEMO_PASSWORD)
+        # A volunteer who moved in from another station, with the transfer package they brought.
+        build_transfer_demo(session, admin, PersonGenerator(random.Random(seed + 9), today), today, DEMO_PASSWORD)
+        if city:  # more stations, a city and a town administrator: the 全市看板 has a city to show
+            from .demo_city import build_city_demo
+
+            build_city_demo(session, random.Random(seed + 7), PersonGenerator(random.Random(seed + 8), today), today,
+                            DEMO_PASSWORD)
 
         audit.record(
             session, admin, "demo", "station", station_id,

@@ -97,6 +97,7 @@ def flag_awards_below(session: Session, actor: Actor, volunteer_id: int, reason:
     level = star_level(counted_for(session, actor.station_id, volunteer_id))
     awards = session.scalars(
         select(StarAward).where(
+            StarAward.station_id == actor.station_id,
             StarAward.volunteer_id == volunteer_id,
             StarAward.level > level,
             StarAward.review_status.in_(IN_FORCE),

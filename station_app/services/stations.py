@@ -80,6 +80,11 @@ def initialise_station(session: Session, setup: StationSetup) -> int:
     """Create the organisation chain, the station, its own teams and the first administrator."""
     if is_initialised(session):
         raise ValidationError(_("本数据库已经设置过站点，不能重复设置。"))
+    return build_station(session, setup)
+
+
+def build_station(session: Session, setup: StationSetup) -> int:
+    """One more station with its first administrator (first start, or a city administrator adding one)."""
     city = _required(setup.city, _("市"), "city", 50)
     town = _required(setup.town, _("镇区"), "town", 50)
     community = _required(setup.community, _("社区"), "community", 50)

@@ -49,7 +49,7 @@ QUARTER = 15
 MAX_QUANTITY = 99
 MAX_PROVIDER = 100
 MAX_NOTE = 500
-KIND_LABELS = {"redeem": _("兑换"), "reversal": _("冲正")}
+KIND_LABELS = {"redeem": _("兑换"), "reversal": _("冲正"), "transfer": _("转入前已兑换（结转）")}
 VOLUNTEER_ACCOUNT = "volunteer"
 STATION_ACCOUNT = "station"
 

@@ -7,6 +7,7 @@ message that tells station staff what is wrong and what is expected.
 from __future__ import annotations
 
 import calendar
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -94,8 +95,14 @@ def _county_name(county: str, year: int | None) -> str:
     return names[-1][2]
 
 
+@functools.lru_cache(maxsize=4096)
+def _region_info(code: str) -> tuple[tuple[str, str], ...]:
+    # stdnum walks its region tree on every call (~0.2 ms); a roster repeats a few codes thousands of times.
+    return tuple((k, v) for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items())
+
+
 def _lookup(code: str) -> dict[str, str]:
-    return {k: v for _part, props in numdb.get("cn/loc").info(code) for k, v in props.items()}
+    return dict(_region_info(code))
 
 
 def region_of(code: str, year: int | None = None) -> str | None:

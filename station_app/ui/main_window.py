@@ -7,6 +7,7 @@ from ..i18n import _
 from ..services.auth import Permission
 from .audit_dialog import AuditDialog
 from .awards.tab import AwardsTab
+from .backup_dialog import BackupDialog
 from .common import AppContext
 from .demand.tab import DemandTab
 from .hours.tab import HoursTab
@@ -42,6 +43,11 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(_("物业志愿服务站管理系统") + (f" — {ctx.station_name}" if ctx.station_name else ""))
         self.resize(1280, 800)
         self.tabs = QTabWidget()
+        if ctx.actor.station_id is None:  # a city or town administrator: the dashboard, not a station's tabs
+            from .city import install_city
+
+            install_city(self)
+            return
         self.roster = RosterTab(ctx)
         self.demand = DemandTab(ctx)
         self.training = TrainingTab(ctx)
@@ -73,6 +79,16 @@ class MainWindow(QMainWindow):
         if StationDialog(self.ctx, self).exec():
             self.setWindowTitle(_("物业志愿服务站管理系统") + f" — {self.ctx.station_name}")
             self._show_status()
+
+    def import_package(self) -> None:
+        from .transfer.import_flow import import_package
+
+        if import_package(self, self.ctx) is None:
+            return
+        if hasattr(self, "roster"):
+            self.roster.refresh()
+        elif hasattr(self, "dashboard"):  # a city administrator: an offline station's package counts now
+            self.dashboard.refresh()
 
     def _show_status(self) -> None:
         actor = self.ctx.actor
@@ -115,6 +131,15 @@ class MainWindow(QMainWindow):
         system.addAction(self.verify_action)
         system.addAction(self.verify_certificate_action)
         system.addAction(self.templates_action)
+        self.backup_action = QAction(_("备份与恢复…"), self)
+        self.backup_action.setToolTip(_("立即备份、查看自动备份，或用备份恢复数据库"))
+        self.backup_action.triggered.connect(lambda: BackupDialog(self.ctx, self).exec())
+        system.addAction(self.backup_action)
+        self.import_package_action = QAction(_("导入转移包…"), self)
+        self.import_package_action.setToolTip(_("导入其他站点导出的转移包：志愿者档案、服务记录，或整个站点"))
+        self.import_package_action.setEnabled(self.ctx.actor.can(Permission.IMPORT_PACKAGES))
+        self.import_package_action.triggered.connect(self.import_package)
+        system.addAction(self.import_package_action)
         system.addAction(password_action)
 
         help_menu = menu.addMenu(_("帮助"))

@@ -31,6 +31,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
+from ..roster.import_dialog import export_excel
 from .stars import USER, lock_buttons, note_label, status_label
 
 if TYPE_CHECKING:
@@ -284,6 +285,9 @@ class HonoursPage(QWidget):
         self.award_button.clicked.connect(self.award)
         self.titles_button.clicked.connect(self.manage_titles)
         self.print_button.clicked.connect(lambda: self.print_certificates())
+        self.export_button = QPushButton(_("导出Excel…"))
+        self.export_button.setToolTip(_("导出全部星级认定和嘉许（两个工作表）"))
+        self.export_button.clicked.connect(lambda: export_excel(self, self.ctx, "awards"))
         lock_buttons(ctx, Permission.CONFIRM_AWARDS, self.award_button)
         lock_buttons(ctx, Permission.MANAGE_RULES, self.titles_button)
         self.may_print = lock_buttons(ctx, Permission.PRINT_CERTIFICATES, self.print_button)
@@ -299,6 +303,7 @@ class HonoursPage(QWidget):
         filters.addWidget(self.award_button)
         filters.addWidget(self.titles_button)
         filters.addWidget(self.print_button)
+        filters.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)

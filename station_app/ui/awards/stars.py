@@ -28,6 +28,7 @@ from ..qt import (
     QVBoxLayout,
     QWidget,
 )
+from ..roster.import_dialog import export_excel
 from ..rows_model import CENTER, Column, RowsModel, RowsTable
 
 if TYPE_CHECKING:
@@ -119,12 +120,16 @@ class OverviewPage(QWidget):
         self.print_button.clicked.connect(lambda: self.print_certificate())
         self.may_print = lock_buttons(ctx, Permission.PRINT_CERTIFICATES, self.print_button)
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._update_print_button())
+        self.export_button = QPushButton(_("导出Excel…"))
+        self.export_button.setToolTip(_("导出全部星级认定和嘉许（两个工作表）"))
+        self.export_button.clicked.connect(lambda: export_excel(self, self.ctx, "awards"))
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 2)
         filters.addWidget(self.level_filter)
         filters.addStretch(1)
         filters.addWidget(self.print_button)
+        filters.addWidget(self.export_button)
         pager = QHBoxLayout()
         pager.addWidget(self.count_label)
         pager.addStretch(1)

@@ -27,6 +27,7 @@ from ..qt import (
     QWidget,
     Signal,
 )
+from ..roster.import_dialog import export_excel
 from ..rows_model import CENTER, Column, RowsModel, RowsTable, select_ids
 
 UNMET_FILTER = "unmet"  # the status filter's "未满足" entry
@@ -120,6 +121,8 @@ class NeedsPage(QWidget):
         self.history_button = QPushButton(_("查看历史"))
         self.project_button = QPushButton(_("用所选需求设计项目…"))
         self.project_button.setEnabled(self.can_edit)
+        self.export_button = QPushButton(_("导出Excel…"))
+        self.export_button.setToolTip(_("导出本站全部需求（不受上面的筛选影响）"))
 
         self.model: RowsModel[svc.NeedRow] = RowsModel(NEED_COLUMNS, parent=self)
         self.table = RowsTable(self.model, multi=True)
@@ -141,6 +144,7 @@ class NeedsPage(QWidget):
             actions.addWidget(button)
         actions.addStretch(1)
         actions.addWidget(self.project_button)
+        actions.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addLayout(actions)
@@ -161,6 +165,7 @@ class NeedsPage(QWidget):
         self.reopen_button.clicked.connect(self.reopen_selected)
         self.history_button.clicked.connect(self.show_history)
         self.project_button.clicked.connect(self.request_project)
+        self.export_button.clicked.connect(lambda: export_excel(self, self.ctx, "needs"))
         self.refresh()
 
     # --- data --------------------------------------------------------------------------------

@@ -7,9 +7,11 @@ from html import escape
 from sqlalchemy.orm import Session
 
 from ...i18n import _
+from ...services import packages as packages_svc
 from ...services import training as training_svc
 from ...services import volunteers as svc
 from ...services.auth import Actor
+from ..transfer.history import transferred_html
 
 
 def _local(dt) -> str:  # noqa: ANN001
@@ -27,10 +29,11 @@ def _owner_text(v: svc.VolunteerDetail) -> str:
 
 def load_detail(
     session: Session, actor: Actor, volunteer_id: int, *, reveal: bool = False
-) -> tuple[svc.VolunteerDetail, training_svc.TrainingHistory]:
+) -> tuple[svc.VolunteerDetail, training_svc.TrainingHistory, list[packages_svc.HistoryRow]]:
     """What the panel shows, read in one unit of work."""
     return (svc.get_volunteer(session, actor, volunteer_id, reveal=reveal),
-            training_svc.volunteer_training_history(session, actor, volunteer_id))
+            training_svc.volunteer_training_history(session, actor, volunteer_id),
+            packages_svc.transferred_history(session, actor, volunteer_id))
 
 
 def training_html(history: training_svc.TrainingHistory) -> str:
@@ -57,7 +60,8 @@ def training_html(history: training_svc.TrainingHistory) -> str:
             f"<table cellspacing='0'><tr>{head}</tr>{body}</table>")
 
 
-def detail_html(v: svc.VolunteerDetail, training: training_svc.TrainingHistory | None = None) -> str:
+def detail_html(v: svc.VolunteerDetail, training: training_svc.TrainingHistory | None = None,
+                transferred: list[packages_svc.HistoryRow] | None = None) -> str:
     rows = [
         (_("志愿者编号"), v.volunteer_no or _("（审核通过后发放）")),
         (_("状态"), v.status.label + (f"（{v.status_reason}）" if v.status_reason else "")),
@@ -83,4 +87,5 @@ def detail_html(v: svc.VolunteerDetail, training: training_svc.TrainingHistory |
     )
     masked = "" if v.revealed else f"<p style='color:#888'>{escape(_('身份证号、电话和住址已部分隐藏。'))}</p>"
     history = training_html(training) if training is not None else ""
-    return f"<h2>{escape(v.name)}</h2><table>{body}</table>{masked}{history}"
+    elsewhere = transferred_html(transferred) if transferred else ""
+    return f"<h2>{escape(v.name)}</h2><table>{body}</table>{masked}{history}{elsewhere}"

@@ -25,6 +25,7 @@ from ..qt import (
     QWidget,
 )
 from ..teams_dialog import TeamsDialog
+from . import import_dialog as excel_dialogs
 from .detail import detail_html, load_detail
 from .model import COLUMNS, RosterModel
 from .review_dialog import ReviewDialog, StatusDialog
@@ -60,6 +61,14 @@ class RosterTab(QWidget):
         self.teams_button = QPushButton(_("服务队管理"))
         self.add_button.setEnabled(actor.can(Permission.EDIT_VOLUNTEERS))
         self.teams_button.setEnabled(actor.can(Permission.VIEW))
+        self.import_button = QPushButton(_("从Excel导入…"))
+        self.import_button.setEnabled(actor.can(Permission.EDIT_VOLUNTEERS))
+        self.template_button = QPushButton(_("下载导入模板…"))
+        self.export_button = QPushButton(_("导出Excel…"))
+        self.export_button.setToolTip(_("导出全站志愿者花名册；只读账号导出的身份证号和电话是遮盖的"))
+        self.package_button = QPushButton(_("导出转移包…"))
+        self.package_button.setToolTip(_("志愿者搬到别的站点时：把选中的人（或列出的人、整个站点）的完整档案签名导出"))
+        self.package_button.setVisible(actor.can(Permission.EXPORT_PACKAGES))
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -93,6 +102,8 @@ class RosterTab(QWidget):
         for button in (self.add_button, self.edit_button, self.review_button, self.status_button):
             actions.addWidget(button)
         actions.addStretch(1)
+        for button in (self.import_button, self.template_button, self.export_button, self.package_button):
+            actions.addWidget(button)
         actions.addWidget(self.teams_button)
 
         right = QWidget()
@@ -127,7 +138,11 @@ class RosterTab(QWidget):
         self.review_button.clicked.connect(self.review_selected)
         self.status_button.clicked.connect(self.change_status_selected)
         self.teams_button.clicked.connect(self.manage_teams)
+        self.import_button.clicked.connect(lambda: self.import_excel())
+        self.template_button.clicked.connect(lambda: excel_dialogs.save_template(self))
+        self.export_button.clicked.connect(lambda: excel_dialogs.export_excel(self, self.ctx, "roster"))
         self.reveal_button.clicked.connect(lambda: self.show_detail(self.selected_id(), reveal=True))
+        self.package_button.clicked.connect(self.export_package)
 
         self._fill_teams()
         self.apply_filter()
@@ -252,6 +267,21 @@ class RosterTab(QWidget):
             current = svc.get_volunteer(session, self.ctx.actor, volunteer_id).status
         if StatusDialog(self.ctx, volunteer_id, current, parent=self).exec():
             self._after_change(volunteer_id)
+
+    def import_excel(self, path: str | None = None) -> excel_dialogs.RosterImportDialog | None:
+        """从Excel导入…: the preview dialog (open, not blocking); the roster refreshes after an import."""
+        dialog = excel_dialogs.open_import(self, self.ctx, path)
+        if dialog is not None:
+            dialog.imported.connect(lambda _ids: self.refresh())
+        return dialog
+
+    def export_package(self) -> None:
+        from ..transfer.export_dialog import export_package
+
+        row = self.model.row_of(self.selected_id()) if self.selected_id() is not None else None
+        data = self.model.row_data(row) if row is not None else None
+        selected = (data.id, data.name) if data is not None else None
+        export_package(self, self.ctx, selected, [self.model.volunteer_id(r) for r in range(self.model.rowCount())])
 
     def manage_teams(self) -> None:
         TeamsDialog(self.ctx, parent=self).exec()
