@@ -96,6 +96,10 @@ def main() -> int:
     timebank_screenshots(ctx, window, save)
     ledger_screenshots(ctx, window, save)
     printing_screenshots(ctx, window, save)
+    transfer_screenshots(ctx, window, save)
+    city_screenshots(ctx, window, save)
+    backup_screenshots(ctx, window, save)
+    excel_screenshots(ctx, window, save)
     return 0
 
 
@@ -815,6 +819,220 @@ def printing_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContex
     verify.check()
     save(verify, "verify-certificate-invalid", (640, 520))
     verify.close()
+
+
+def excel_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """从Excel导入: a roster sheet as a station keeps it (a title row, ID numbers Excel has cut short, a person
+    already on file, full-width digits) previewed with a row's reasons shown; and the roster tab's Excel buttons."""
+    import tempfile
+
+    from openpyxl import Workbook
+    from sqlalchemy import select
+    from stdnum.cn import ric
+
+    from station_app.models import Volunteer
+    from station_app.services import roster_import
+    from station_app.ui.roster.import_dialog import RosterImportDialog
+
+    def person(birth: str, seq: str) -> str:
+        body = f"442000{birth}{seq}"
+        return body + ric.calc_check_digit(body + "?")
+
+    with ctx.db.session(write=False) as session:
+        on_file = session.execute(select(Volunteer.name, Volunteer.id_number).limit(1)).one()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(["康华花园业主志愿服务队花名册（2026年3月）"])
+    ws.merge_cells("A1:H1")
+    ws.append(["序号", "姓名", "身份证号码", "联系电话", "政治面貌", "楼栋", "特长", "登记日期"])
+    rows = [
+        ("黄志强", person("19750312", "135"), "13902281234", "中共党员", "3栋", "水电维修", "2026-3-5"),
+        ("何丽娟", person("19820527", "246").translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+         "13826053311", "群众", "3栋", "唱歌、舞蹈", "2026/03/05"),
+        ("梁伟明", float(person("19680802", "159")), "13500112233", "群众", "5栋", "", "2026年3月5日"),
+        ("罗小燕", "4.4200019900101E+17", "13711226655", "共青团员", "5栋", "", 46086),
+        (on_file.name, on_file.id_number, "13800000000", "群众", "1栋", "", "20260305"),
+        ("吴志伟", person("19910101", "171").lower(), 76088123456, "群众", "6栋", "急救", "2026-03-05"),
+        ("郭秀兰", "442000550101123", "13612345678", "无党派", "6栋", "", "2026-03-05"),
+    ]
+    for n, row in enumerate(rows, start=1):
+        ws.append([n, *row])
+    path = Path(tempfile.mkdtemp(prefix="station-excel-")) / "业主志愿服务队花名册.xlsx"
+    wb.save(path)
+    with ctx.db.session(write=False) as session:
+        preview = roster_import.preview(session, ctx.actor, path)
+    dialog = RosterImportDialog(ctx, preview, window)
+    dialog.table.selectRow(next(n for n, r in enumerate(preview.rows) if r.verdict == roster_import.Verdict.ERROR))
+    save(dialog, "roster-import-preview", (1000, 620))
+    dialog.close()
+
+    window.tabs.setCurrentWidget(window.roster)
+    save(window, "roster-excel-buttons", (1280, 760))
+
+
+def backup_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """系统 → 备份与恢复 with a few weeks of automatic copies and a manual one, the restore confirmation
+    (asked, then declined: nothing is restored), and the start-up dialog for a damaged copy of the database."""
+    import shutil
+    from datetime import datetime, timedelta
+
+    from station_app.services import backup
+    from station_app.ui.backup_dialog import BackupDialog, IntegrityDialog
+    from station_app.ui.qt import QMessageBox
+
+    path = backup.sqlite_file(ctx.db.url)
+    now = datetime.now().replace(hour=18, minute=2, second=0, microsecond=0)
+    for days in (40, 12, 5, 4, 3, 2, 1):
+        backup.make_backup(path, backup.AUTO, now=now - timedelta(days=days, minutes=days * 7))
+    backup.make_backup(path, backup.MANUAL, now=now - timedelta(days=1, hours=-1))
+    dialog = BackupDialog(ctx, window)
+    save(dialog, "backup-dialog", (980, 520))
+
+    # 恢复所选…: the confirmation names what replaces what and where the replaced file is kept.
+    asked: list[str] = []
+    confirm = BackupDialog.__dict__["confirm_restore"]
+    BackupDialog.confirm_restore = staticmethod(lambda _parent, text: asked.append(text) or False)
+    try:
+        dialog.table.selectRow(1)
+        dialog.restore_selected()
+    finally:
+        BackupDialog.confirm_restore = confirm
+    dialog.close()
+    box = QMessageBox(QMessageBox.Icon.Warning, "确认恢复", asked[0], parent=window)
+    box.addButton("恢复", QMessageBox.ButtonRole.DestructiveRole)
+    box.addButton("取消", QMessageBox.ButtonRole.RejectRole)
+    save(box, "backup-confirm")
+    box.close()
+
+    # A damaged copy of the database beside its automatic backups: what the program says at start-up.
+    with tempfile.TemporaryDirectory(prefix="station-damaged-") as tmp:
+        damaged = Path(tmp) / "station.db"
+        backup.make_backup(path, to=damaged)
+        folder = backup.backup_dir_for(damaged)
+        folder.mkdir()
+        for info in backup.list_backups(path)[:3]:
+            if info.kind == backup.AUTO:
+                shutil.copyfile(info.path, folder / info.path.name.replace(path.stem + "-", "station-", 1))
+        data = bytearray(damaged.read_bytes())
+        data[4096 * 3: 4096 * 6] = b"\xff" * (4096 * 3)
+        damaged.write_bytes(bytes(data))
+        integrity = IntegrityDialog(backup.integrity_check(damaged), window)
+        save(integrity, "backup-integrity", (680, integrity.sizeHint().height()))
+        integrity.close()
+
+
+def city_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """City-wide mode: the 全市看板 (a station short of the “六有” selected), its charts, 站点 with 新建站点 and
+    管理员账号, and the 镇区看板 of the town administrator. A demo of its own, with the city part (``--city``)."""
+    from station_app.db import open_database
+    from station_app.services import city
+    from station_app.services.auth import authenticate
+    from station_app.services.demo import DEMO_PASSWORD, build_demo
+    from station_app.ui.city.stations import AddStationDialog, AdminsDialog
+    from station_app.ui.common import AppContext
+    from station_app.ui.main_window import MainWindow
+
+    workdir = Path(tempfile.mkdtemp(prefix="station-city-"))
+    db = open_database(f"sqlite:///{workdir / 'city.db'}", backup_dir=workdir / "backups")
+    build_demo(db, volunteers=300, seed=2014, city=True)
+    try:
+        for username in ("city", "shiqi"):
+            with db.session() as session:
+                actor = authenticate(session, username, DEMO_PASSWORD)
+                scope = city.scope_label(session, actor)
+            city_window = MainWindow(AppContext(db=db, actor=actor, station_name=scope))
+            dash = city_window.dashboard
+            if username == "shiqi":
+                save(city_window, "town-dashboard", (1280, 760))
+                city_window.close()
+                continue
+            codes = [s.code for s in dash.dash.stations]
+            dash.stations.selectRow(codes.index("DQ0201") if "DQ0201" in codes else 0)
+            save(city_window, "city-dashboard", (1280, 760))
+            dash.pages.setCurrentIndex(1)
+            save(city_window, "city-charts", (1280, 760))
+            dash.pages.setCurrentIndex(0)
+
+            page = city_window.stations_page
+            city_window.tabs.setCurrentWidget(page)
+            save(city_window, "city-stations", (1280, 760))
+            add = AddStationDialog(city_window.ctx, city_window)
+            add.town.setCurrentText("东区街道")
+            add.community.setText("岐关社区")
+            add.station_name.setText("岐关花园物业志愿服务站")
+            add.station_code.setText("DQ0204")
+            add.address.setText("中山市东区岐关西路8号岐关花园管理处")
+            add.contact.setText("梁志坚")
+            add.phone.setText("0760-88567890")
+            add.admin_username.setText("qiguan")
+            add.admin_name.setText("梁志坚")
+            save(add, "city-add-station")  # its natural size, as it opens; shown, never accepted
+            add.close()
+            admins = AdminsDialog(city_window.ctx, city_window)
+            save(admins, "city-admins", (620, 300))
+            admins.close()
+            city_window.close()
+    finally:
+        db.dispose()
+
+
+def transfer_screenshots(ctx, window, save) -> None:  # noqa: ANN001 - AppContext, MainWindow, the save helper
+    """转移包: the roster's 导出转移包 dialog; a package from an unknown station (the trust dialog with its
+    fingerprint, then the preview with a differing field); and the file of the demo's moved-in volunteer."""
+    import tempfile
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from station_app.db import open_database
+    from station_app.models import TransferredHistory, Volunteer
+    from station_app.services import packages as pkg
+    from station_app.services.demo import DEMO_PASSWORD
+    from station_app.services.demo_transfer import _origin_package
+    from station_app.ui.qt import QTextBrowser
+    from station_app.ui.roster.detail import detail_html, load_detail
+    from station_app.ui.transfer.export_dialog import ExportDialog
+    from station_app.ui.transfer.import_flow import PreviewDialog, TrustDialog
+
+    roster = window.roster
+    window.tabs.setCurrentWidget(roster)
+    roster.search.setText("")
+    roster.apply_filter()
+    with ctx.db.session(write=False) as session:
+        moved = session.scalar(select(TransferredHistory.volunteer_id).limit(1))
+        name = session.get(Volunteer, moved).name
+    roster.select_volunteer(moved)
+    listed = [roster.model.volunteer_id(r) for r in range(roster.model.rowCount())]
+    export = ExportDialog(ctx, (moved, name), listed, window)
+    save(export, "transfer-export")
+    export.close()
+    save(window, "transfer-roster", (1280, 760))
+    with ctx.db.session(write=False) as session:  # the volunteer's whole file, as the detail panel scrolls it
+        file_html = detail_html(*load_detail(session, ctx.actor, moved))
+    panel = QTextBrowser()
+    panel.setHtml(file_html)
+    save(panel, "transfer-detail", (460, 900))
+    panel.close()
+
+    with tempfile.TemporaryDirectory() as scratch, ctx.db.session(write=False) as session:
+        person = session.scalars(select(Volunteer).where(
+            Volunteer.station_id == ctx.actor.station_id, Volunteer.status == "registered", Volunteer.id != moved,
+            Volunteer.registered_on.is_not(None)).order_by(Volunteer.registered_on.desc()).limit(1)).one()
+        origin = open_database(f"sqlite:///{Path(scratch) / 'origin.db'}")
+        try:
+            path = _origin_package(origin, person, "13926081234", date.today(), DEMO_PASSWORD, Path(scratch),
+                                   code="SQ0203", name="阳光花园物业志愿服务站")
+        finally:
+            origin.dispose()
+        info = pkg.open_package(path)
+        trust = TrustDialog(info, True, window)
+        save(trust, "transfer-trust")
+        trust.close()
+        pkg.trust_key(session, ctx.actor, info)  # in a unit of work that is rolled back: shown, not kept
+        preview = PreviewDialog(pkg.preview(session, ctx.actor, info), window)
+        save(preview, "transfer-preview", (900, 560))
+        preview.close()
 
 
 if __name__ == "__main__":
