@@ -519,6 +519,7 @@ def test_a_city_administrator_imports_an_offline_station_and_the_dashboard_count
             ServiceRecord.service_date.between(date(year, 1, 1), date(year, 12, 31))))
     offline = next(s for s in dash.stations if s.code == "SQ0202")
     assert offline.station_id == result.station_id and "离线站点" in offline.note
+    assert offline.imported_at == pkg.open_package(path).created_at  # "截至" the package's own date
     assert offline.figures.minutes == served > 0 and offline.figures.volunteers == 2
     assert offline.figures.stars.get(1) == 1
     assert dash.figures.minutes == sum(s.figures.minutes for s in dash.stations)

@@ -59,8 +59,9 @@ class Station(Base):
     # Next sequence number for volunteer numbers; bumped in the approving transaction.
     next_volunteer_seq: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    # Set when the station works elsewhere (offline) and its records arrive here in packages;
-    # such a copy is read-only here. None: the station works in this database.
+    # Set when the station works elsewhere (offline) and its records arrive here in packages: when
+    # the newest package imported was made (its records are "as of" then). Such a copy is read-only
+    # here. None: the station works in this database.
     imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     community: Mapped[Community] = relationship(back_populates="stations")

@@ -1489,7 +1489,8 @@ def _carry_number(session: Session, station: Station, today: date, offset: int) 
 def _ensure_copy(session: Session, info: PackageInfo, plan: _Plan) -> Station:
     if plan.station_id is not None:
         station = _station_of(session, plan.station_id)
-        station.imported_at = utcnow()
+        # The copy is as recent as the newest package it holds: when that package was made, not imported.
+        station.imported_at = max(station.imported_at or info.created_at, info.created_at)
         if session.get(StationKey, station.id) is None:
             session.add(StationKey(station_id=station.id, public_key=info.public_key))
         return station
@@ -1513,7 +1514,7 @@ def _ensure_copy(session: Session, info: PackageInfo, plan: _Plan) -> Station:
     station = Station(
         community_id=community.id, name=info.origin_name, code=info.origin_code, address=o.get("address", ""),
         contact_person=o.get("contact_person", ""), contact_phone=o.get("contact_phone", ""),
-        next_volunteer_seq=1, imported_at=utcnow(),
+        next_volunteer_seq=1, imported_at=info.created_at,
     )
     session.add(station)
     session.flush()
