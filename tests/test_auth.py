@@ -189,6 +189,20 @@ def test_admin_can_be_demoted_when_another_remains(db: Database, admin: Actor):
         update_user(session, deputy, deputy.user_id, display_name="deputy", role=Role.ADMIN, active=False)
 
 
+@pytest.mark.parametrize("role", [Role.TOWN, Role.CITY])
+def test_a_station_admin_cannot_make_or_promote_town_and_city_administrators(db: Database, admin: Actor,
+                                                                             clerk: Actor, role: Role):
+    """Only a city administrator makes accounts above the stations, whatever door the station's 站长 uses."""
+    with pytest.raises(PermissionDenied, match="市级管理员新建"), db.session() as session:
+        create_user(session, admin, username="boss", display_name="boss", role=role, password="password-1",
+                    station_id=admin.station_id)
+    with pytest.raises(PermissionDenied, match="市级管理员新建"), db.session() as session:
+        update_user(session, admin, clerk.user_id, display_name="clerk", role=role, active=True)
+    with db.session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(User).where(User.role.in_(["town", "city"]))) == 0
+    assert login(db, "clerk", "password-1").role == Role.CLERK
+
+
 # --- changing passwords -------------------------------------------------------------------------
 def test_own_password_needs_the_old_one(db: Database, admin: Actor, viewer: Actor):
     for old in (None, "wrong-password"):

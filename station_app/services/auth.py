@@ -195,6 +195,12 @@ def _validate_username(username: str) -> str:
     return username
 
 
+def _check_station_role(role: Role | str) -> None:
+    """A station's accounts hold station roles; town and city administrators are made by a city administrator."""
+    if Role(role) not in STATION_ROLES:
+        raise PermissionDenied(_("站点的账号只能是站长/管理员、录入员或只读；镇区和市级管理员由市级管理员新建。"))
+
+
 def create_user(
     session: Session,
     actor: Actor | None,
@@ -209,6 +215,7 @@ def create_user(
     if actor is not None:
         require(actor, Permission.MANAGE_USERS)
         station_id = actor.station_id
+    _check_station_role(role)
     username = _validate_username(username)
     display_name = display_name.strip() or username
     check_new_password(password)
@@ -258,6 +265,7 @@ def update_user(
     user = session.get(User, user_id)
     if user is None or user.station_id != actor.station_id:
         raise NotFound(_("找不到这个账号。"))
+    _check_station_role(role)
     losing_admin = user.role == Role.ADMIN and (Role(role) != Role.ADMIN or not active)
     if losing_admin and _admins_left(session, user.station_id, user.id) == 0:
         raise ValidationError(_("至少要保留一个可用的站长/管理员账号。"), field="role")
